@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+from typing import List, Optional
+
+import libcst as cst
+
+from cachelint.diagnostics import Applicability
+from cachelint.request import Block, Request, SegmentForm, Staticness
+from cachelint.rules._shared import dict_with_marker, size_gate, tokens_phrase
+from cachelint.rules.base import Example, FixSpec, Replace, Rule
+
+GUIDE = '"""' + "Always cite the clause of the contract that supports each answer you give. " * 80 + '"""'
+
+
+class MissingCacheControl(Rule):
+    code = "CL003"
+    name = "missing-cache-control"
+    summary = "A large static prefix (tools + system blocks) on a repeating call has no cache breakpoint"
+    fix_availability = "sometimes"
+    docs = """
+    ## What it does
+    Checks for a request that repeats (in a loop, in a function, in a conversation) whose static
+    prefix, the tool definitions and system blocks that are the same on every call, is large
+    enough to cache for the call's model, while the request carries no `cache_control` marker
+    anywhere and no top-level `cache_control`.
+
+    ## Why is this bad?
+    Without a breakpoint nothing is cached: the same tools and instructions are billed at the
+    full input price on every call. With a marker on the last static block they are read back
+    at a tenth of the price (or less) for as long as calls keep coming.
+
+    ## Example
+    ```python
+    client.messages.create(
+        model="claude-sonnet-4-5",
+        max_tokens=1024,
+        tools=TOOLS,
+        system=[{"type": "text", "text": CONTRACT_GUIDE}],
+        messages=history,
+    )
+    ```
+
+    ## Use instead
+    ```python
+    client.messages.create(
+        model="claude-sonnet-4-5",
+        max_tokens=1024,
+        tools=TOOLS,
+        system=[{"type": "text", "text": CONTRACT_GUIDE, "cache_control": {"type": "ephemeral"}}],
+        messages=history,
+    )
+    ```
+
+    ## Fix safety
+    The fix adds `"cache_control": {"type": "ephemeral"}` to the last static block of the prefix
+    (never to a per-call block). The model receives exactly the same text, so the fix is safe.
+    A plain-string `system=` is CL001's finding, not this rule's.
+    """
+
+    VALID = [
+        Example(
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            GUIDE = {GUIDE}
+            def ask(q):
+                return client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=512,
+                    system=[{{"type": "text", "text": GUIDE, "cache_control": {{"type": "ephemeral"}}}}],
+                    messages=[{{"role": "user", "content": q}}],
+                )
+            """
+        ),
+        Example(
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            GUIDE = {GUIDE}
+            for q in ["a", "b"]:
+                client.messages.count_tokens(
+                    model="claude-sonnet-4-5",
+                    system=[{{"type": "text", "text": GUIDE}}],
+                    messages=[{{"role": "user", "content": q}}],
+                )
+            """
+        ),
+        Example(
+            f"""
+            import anthropic
+            from somewhere import settings
+            client = anthropic.Anthropic()
+            GUIDE = {GUIDE}
+            def ask(q):
+                return client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=512,
+                    system=[{{"type": "text", "text": GUIDE}}],
+                    messages=[{{"role": "user", "content": q}}],
+                    **settings.EXTRA,
+                )
+            """
+        ),
+    ]
+    INVALID = [
+        Example(
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            GUIDE = {GUIDE}
+            def ask(q):
+                return client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=512,
+                    system=[{{"type": "text", "text": GUIDE}}],
+                    messages=[{{"role": "user", "content": q}}],
+                )
+            """,
+            fixed=f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            GUIDE = {GUIDE}
+            def ask(q):
+                return client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=512,
+                    system=[{{"type": "text", "text": GUIDE, "cache_control": {{"type": "ephemeral"}}}}],
+                    messages=[{{"role": "user", "content": q}}],
+                )
+            """,
+            message="tokens re-billed on every call",
+        ),
+        Example(
+            f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            GUIDE = {GUIDE}
+            def ask(name, q):
+                return client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=512,
+                    system=[
+                        {{
+                            "type": "text",
+                            "text": GUIDE,
+                        }},
+                        {{"type": "text", "text": f"The user is {{name}}."}},
+                    ],
+                    messages=[{{"role": "user", "content": q}}],
+                )
+            """,
+            fixed=f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            GUIDE = {GUIDE}
+            def ask(name, q):
+                return client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=512,
+                    system=[
+                        {{
+                            "type": "text",
+                            "text": GUIDE,
+                            "cache_control": {{"type": "ephemeral"}},
+                        }},
+                        {{"type": "text", "text": f"The user is {{name}}."}},
+                    ],
+                    messages=[{{"role": "user", "content": q}}],
+                )
+            """,
+        ),
+    ]
+
+    def check(self, request: Request, ctx) -> None:
+        if not request.repetition.repeats:
+            return
+        if request.has_any_breakpoint or request.top_level_cache_control_unknown or request.has_unknown_splat:
+            return
+        if any(b.marker_unknown for b in request.tools.blocks + request.system.blocks):
+            return
+        if request.tools.form is SegmentForm.UNKNOWN or request.system.form is SegmentForm.UNKNOWN:
+            return
+        if request.tools.present and not request.tools.complete:
+            return
+        if request.system.form is SegmentForm.STRING:
+            text = request.system.text
+            if text is not None and text.pieces and text.pieces[0].staticness is Staticness.STATIC:
+                return  # CL001's finding
+            candidates = list(request.tools.blocks)  # the string system stops the static prefix
+        else:
+            candidates = list(request.tools.blocks) + list(request.system.blocks)
+        prefix = _static_prefix(candidates)
+        if not prefix:
+            return
+        sizes = [b.chars for b in prefix]
+        gate, _ = size_gate(ctx, request.model)
+        if any(size is None for size in sizes):
+            known = sum(size or 0 for size in sizes)
+            if ctx.tokens(known) < gate:
+                return
+        chars = sum(size or 0 for size in sizes)
+        tokens = ctx.tokens(chars)
+        if tokens < gate:
+            return
+        last = prefix[-1]
+        where = "the tools" if last.segment == "tools" and not request.system.blocks else (
+            "the tools and system prompt" if request.tools.blocks else "the system prompt"
+        )
+        message = (
+            f"{where} is the same on every call but has no `cache_control` breakpoint: "
+            f"{tokens_phrase(tokens)} re-billed on every call"
+        )
+        ctx.report(last.node if last.node is not None else request.call.node, message,
+                   fix=self._fix(ctx, last), cost=ctx.cost(tokens, request.model), noqa_node=request.call.node)
+
+    def _fix(self, ctx, block: Block) -> Optional[FixSpec]:
+        if not isinstance(block.node, cst.Dict):
+            return FixSpec("Add `cache_control` to the last static block", Applicability.DISPLAY_ONLY)
+        code = dict_with_marker(ctx, block.node)
+        if code is None:
+            return None
+        return FixSpec(
+            "Add `\"cache_control\": {\"type\": \"ephemeral\"}` to the last static block",
+            Applicability.SAFE,
+            [Replace(block.node, code)],
+        )
+
+
+def _static_prefix(blocks: List[Block]) -> List[Block]:
+    prefix: List[Block] = []
+    for block in blocks:
+        if block.content is not Staticness.STATIC:
+            break
+        prefix.append(block)
+    return prefix
