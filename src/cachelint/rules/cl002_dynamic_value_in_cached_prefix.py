@@ -14,7 +14,7 @@ from cachelint.rules._shared import (
     tokens_phrase,
     varying_pieces_that_matter,
 )
-from cachelint.rules.base import Example, FixSpec, Replace, Rule
+from cachelint.rules.base import Example, FixSpec, InsertAfter, Replace, Rule
 
 POLICY = '"""' + "Refunds are issued within 14 days of purchase when the item is unused. " * 90 + '"""'
 
@@ -207,6 +207,8 @@ class DynamicValueInCachedPrefix(Rule):
             expression = request.system.node
             if request.system.arg is None or not isinstance(expression, cst.BaseExpression):
                 return advice
+            if not _static_start_is_cacheable(ctx, request, block):
+                return advice
             split = split_expression(ctx, expression, varies)
             if split is None:
                 return advice
@@ -218,6 +220,8 @@ class DynamicValueInCachedPrefix(Rule):
             )
         if not marked or block.text is None or not isinstance(block.node, cst.Dict):
             return advice
+        if not _static_start_is_cacheable(ctx, request, block):
+            return advice
         text_element = _text_element(block.node)
         if text_element is None:
             return advice
@@ -225,13 +229,40 @@ class DynamicValueInCachedPrefix(Rule):
         if split is None:
             return advice
         static_code, dynamic_code = split
-        marker_code = ctx.code(block.marker.node).strip() if block.marker and block.marker.node is not None else '{"type": "ephemeral"}'
-        cached = '{"type": "text", "text": ' + static_code + ', "cache_control": ' + marker_code + "}"
+        # Edit in place so the block keeps its layout and comments: the text keeps its static
+        # start, and the per-call end follows in a new block without a marker.
         return FixSpec(
             "Split the block into a cached static block and an uncached per-call block after it",
             Applicability.UNSAFE,
-            [Replace(block.node, f"{cached}, {text_block(dynamic_code, False)}")],
+            [
+                Replace(text_element.value, static_code),
+                InsertAfter(block.node, _sibling_separator(ctx, block.node) + text_block(dynamic_code, False)),
+            ],
         )
+
+
+def _static_start_is_cacheable(ctx, request: Request, block: Block) -> bool:
+    """Splitting pays only when the static start (with what precedes it) reaches the minimum."""
+    from cachelint.rules._shared import size_gate
+
+    gate, _ = size_gate(ctx, request.model)
+    before = 0
+    for other in request.tools.blocks + request.system.blocks:
+        if other is block:
+            break
+        before += other.chars or 0
+    start = block.text.static_prefix_chars if block.text is not None else 0
+    return ctx.tokens(before + start) >= gate
+
+
+def _sibling_separator(ctx, node: cst.CSTNode) -> str:
+    """`, ` on one line, or a newline and the element's own indentation in a multi-line list."""
+    position = ctx.positions[node]
+    line_start = ctx.lines.starts[position.start.line - 1]
+    leading = ctx.text[line_start : line_start + position.start.column]
+    if leading.strip() == "":
+        return ",\n" + leading
+    return ", "
 
 
 def _prefix_blocks(request: Request) -> Optional[List[Tuple[Block, bool, object]]]:

@@ -128,7 +128,7 @@ class MissingCacheControl(Rule):
                     messages=[{{"role": "user", "content": q}}],
                 )
             """,
-            message="tokens re-billed on every call",
+            message="re-billed on every call",
         ),
         Example(
             f"""
@@ -203,12 +203,15 @@ class MissingCacheControl(Rule):
         if tokens < gate:
             return
         last = prefix[-1]
-        where = "the tools" if last.segment == "tools" and not request.system.blocks else (
-            "the tools and system prompt" if request.tools.blocks else "the system prompt"
-        )
+        if last.segment == "tools":
+            where = "the tool definitions"
+        elif any(b.segment == "tools" for b in prefix):
+            where = "the tool definitions and system prompt"
+        else:
+            where = "the system prompt"
         message = (
-            f"{where} is the same on every call but has no `cache_control` breakpoint: "
-            f"{tokens_phrase(tokens)} re-billed on every call"
+            f"no `cache_control` breakpoint on {where}: {tokens_phrase(tokens)} that are the same "
+            f"on every call are re-billed on every call"
         )
         ctx.report(last.node if last.node is not None else request.call.node, message,
                    fix=self._fix(ctx, last), cost=ctx.cost(tokens, request.model), noqa_node=request.call.node)

@@ -1,0 +1,162 @@
+"""Reading, decoding and writing Python source files without changing what we did not fix.
+
+Decoding follows PEP 263 (BOM, then a coding cookie, else UTF-8) and keeps line endings as they
+are, so edit offsets index exactly the text the file holds. Writing re-encodes with the same
+encoding (a BOM stays a BOM), keeps the file mode, goes through a temporary file in the same
+directory + `os.replace`, and refuses to write when the file changed since it was read.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import re
+import stat
+import tempfile
+import tokenize
+from dataclasses import dataclass
+from typing import Optional
+
+from cachelint.errors import SourceError
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# A bare "\n" in inserted text, i.e. one not already part of "\r\n".
+_BARE_LF = re.compile(r"(?<!\r)\n")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # display path
+    raw: bytes
+    text: str
+    encoding: str  # a codec name for str.encode: "utf-8-sig" when the file starts with a BOM
+    newline: str  # the file's first line ending ("\n" when it has none)
+    real_path: Optional[str] = None  # where to write (symlinks resolved); None for stdin
+    mtime_ns: Optional[int] = None
+    mode: Optional[int] = None
+
+
+def decode_source(raw: bytes, path: str) -> SourceFile:
+    """Decode bytes as Python source. Raises SourceError for binary or undecodable data."""
+    if b"\x00" in raw:
+        raise SourceError("binary file (contains NUL bytes); not Python source", path)
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+    except SyntaxError as error:  # bad or unknown coding cookie
+        raise SourceError(f"cannot determine encoding: {error.msg}", path) from None
+    try:
+        text = raw.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        reason = error.reason if isinstance(error, UnicodeDecodeError) else str(error)
+        position = f" at byte {error.start}" if isinstance(error, UnicodeDecodeError) else ""
+        name = "utf-8" if encoding == "utf-8-sig" else encoding
+        raise SourceError(f"cannot decode as {name}{position}: {reason}", path) from None
+    return SourceFile(path=path, raw=raw, text=text, encoding=encoding, newline=detect_newline(text))
+
+
+def detect_newline(text: str) -> str:
+    match = _LINE_BREAK.search(text)
+    return match.group(0) if match else "\n"
+
+
+def read_source(path: str, display_path: Optional[str] = None) -> SourceFile:
+    """Read and decode a file. Raises SourceError with a short, user-facing reason."""
+    display = display_path or path
+    if os.path.islink(path) and not os.path.exists(path):
+        raise SourceError("broken symbolic link", display)
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                raise SourceError("is a directory, expected a file", display)
+            raw = handle.read()
+    except SourceError:
+        raise
+    except OSError as error:
+        raise SourceError(os_reason(error), display) from None
+    decoded = decode_source(raw, display)
+    return SourceFile(
+        path=display,
+        raw=raw,
+        text=decoded.text,
+        encoding=decoded.encoding,
+        newline=decoded.newline,
+        real_path=os.path.realpath(path),
+        mtime_ns=info.st_mtime_ns,
+        mode=stat.S_IMODE(info.st_mode),
+    )
+
+
+def os_reason(error: OSError) -> str:
+    if error.errno == errno.EISDIR:
+        return "is a directory, expected a file"
+    if error.errno == errno.ENOENT:
+        return "no such file or directory"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if error.errno == errno.ELOOP:
+        return "too many levels of symbolic links"
+    return (error.strerror or str(error)).lower()
+
+
+def with_newline_style(content: str, newline: str) -> str:
+    """Inserted text uses "\\n"; a CRLF (or CR) file gets its own line endings instead."""
+    if newline == "\n" or "\n" not in content:
+        return content
+    return _BARE_LF.sub(newline, content)
+
+
+def encode_source(source: SourceFile, text: str) -> bytes:
+    try:
+        return text.encode(source.encoding)
+    except UnicodeEncodeError as error:
+        name = "utf-8" if source.encoding == "utf-8-sig" else source.encoding
+        raise SourceError(
+            f"fixed text cannot be encoded as {name} ({error.reason}); not written", source.path
+        ) from None
+
+
+def write_source(source: SourceFile, text: str) -> None:
+    """Atomically replace the file's contents with `text`, encoded like the original.
+
+    Raises SourceError (nothing written) when the file changed on disk after it was read.
+    """
+    if source.real_path is None:
+        raise SourceError("cannot write a source that was not read from a file", source.path)
+    data = encode_source(source, text)
+    target = source.real_path
+    directory = os.path.dirname(target) or "."
+    descriptor, temporary = tempfile.mkstemp(
+        dir=directory, prefix="." + os.path.basename(target) + ".", suffix=".cachelint-tmp"
+    )
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if source.mode is not None:
+            os.chmod(temporary, source.mode)
+        # Checked as late as possible: an editor or formatter may have saved the file meanwhile.
+        _ensure_unchanged(source)
+        os.replace(temporary, target)
+    except BaseException as error:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        if isinstance(error, OSError):
+            raise SourceError(f"cannot write: {os_reason(error)}", source.path) from None
+        raise
+
+
+def _ensure_unchanged(source: SourceFile) -> None:
+    changed = SourceError("file changed on disk since it was read; not written", source.path)
+    try:
+        info = os.stat(source.real_path)
+        with open(source.real_path, "rb") as handle:
+            current = handle.read()
+    except OSError:
+        raise changed from None
+    if current != source.raw or (source.mtime_ns is not None and info.st_mtime_ns != source.mtime_ns):
+        raise changed
