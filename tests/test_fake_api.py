@@ -35,7 +35,8 @@ def post_json(url: str, body: Any) -> tuple:
         with urllib.request.urlopen(req, timeout=10) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+        with error:
+            return error.code, json.loads(error.read())
 
 
 # --- the server itself ----------------------------------------------------------------------
@@ -67,7 +68,9 @@ def test_bad_json_is_a_400(fake_anthropic: FakeAnthropicServer) -> None:
     )
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(req, timeout=10)
-    assert caught.value.code == 400
+    with caught.value as error:
+        assert error.code == 400
+        assert json.loads(error.read())["error"]["type"] == "invalid_request_error"
     assert fake_anthropic.requests[-1].body is None
 
 

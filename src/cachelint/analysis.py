@@ -52,6 +52,10 @@ def analyze_text(
 
     from cachelint.engine import run_rules
 
+    if project is None:
+        from cachelint.project import project_for
+
+        project = project_for(path)
     return run_rules(module, text, path, options, project)
 
 

@@ -54,6 +54,8 @@ class RuleContext:
         self.resolver = None  # values.Resolver, set by the engine when the file has SDK calls
         self.repeats = None  # repeat.RepeatAnalyzer
         self.built = None
+        # (VirtualRequest, codes the wrapper reports itself) while checking a wrapper's caller
+        self.virtual = None
 
     # -- facts rules ask for ---------------------------------------------------------------
     def tokens(self, chars: int) -> int:
@@ -114,6 +116,16 @@ class RuleContext:
         rule=None,
     ) -> None:
         rule = rule or self.current_rule
+        if self.virtual is not None:
+            virtual, wrapper_codes = self.virtual
+            inside_caller = node in self.positions and self._within(node, virtual.caller)
+            if not inside_caller and rule.code in wrapper_codes:
+                return  # the wrapper's own finding, reported in the wrapper's file
+            if not inside_caller:
+                node = virtual.caller
+            message = f"{message} (via `{virtual.wrapper_name}()`, which sends it to the API)"
+            fix = None  # the wrapper may use the value in other ways: advice only
+            noqa_node = virtual.caller
         if node not in self.positions and noqa_node is not None:
             node = noqa_node  # a value defined in another module: report at the call
         start, end = self.span(node)
@@ -131,6 +143,16 @@ class RuleContext:
                 cost=cost,
             )
         )
+
+    def _within(self, node: cst.CSTNode, container: cst.CSTNode) -> bool:
+        if node is container:
+            return True
+        current = self.parents.get(node)
+        while current is not None:
+            if current is container:
+                return True
+            current = self.parents.get(current)
+        return False
 
     def _fix(self, spec: FixSpec) -> Fix:
         edits = []

@@ -41,6 +41,7 @@ def run_rules(
             rule.check(request, ctx)
         rule.check_module(ctx, built)
     ctx.current_rule = None
+    _check_wrapper_callers(ctx, built, wrapper, path, options, project, rules)
     unknown = tuple(
         UnknownSite(
             path=path,
@@ -70,3 +71,65 @@ def _dedupe(diagnostics):
         if key not in seen:
             seen.add(key)
             yield diagnostic
+
+
+def _imports_project_functions(module: cst.Module, path: str, project) -> bool:
+    """Cheap check before any scope analysis: does this file import names from modules of the
+    project that make SDK calls? Only then can one of its calls be a wrapper call."""
+    if project is None:
+        return False
+    from pathlib import Path
+
+    importer = Path(path).resolve()
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+                continue
+            name = cst.Module([]).code_for_node(small.module) if small.module is not None else ""
+            target = project.module_file(importer, name, len(small.relative))
+            if target is not None and target.resolve() != importer:
+                parsed = project.parsed(target)
+                if parsed is not None and parsed.has_sdk_calls():
+                    return True
+    return False
+
+
+def _check_wrapper_callers(ctx, built, wrapper, path, options, project, rules) -> None:
+    """Run the waste rules on requests seen through wrappers, reported at their callers."""
+    from cachelint.repeat import RepeatAnalyzer
+    from cachelint.values import Resolver
+    from cachelint.wrappers import wrapper_requests
+
+    if built.resolver is None and not _imports_project_functions(wrapper.module, path, project):
+        return
+    resolver = built.resolver or Resolver(wrapper, path, project)
+    if ctx.resolver is None:
+        ctx.resolver = resolver
+        ctx.repeats = RepeatAnalyzer(resolver)
+    for virtual in wrapper_requests(resolver, built, options, project):
+        ctx.virtual = (virtual, _wrapper_codes(virtual, options, rules))
+        for rule in rules:
+            if not rule.waste or virtual.request.call.is_free:
+                continue
+            ctx.current_rule = rule
+            rule.check(virtual.request, ctx)
+    ctx.virtual = None
+    ctx.current_rule = None
+
+
+def _wrapper_codes(virtual, options, rules) -> set:
+    """What the wrapper's own request reports: those findings belong to the wrapper's file."""
+    from cachelint.context import RuleContext
+    from cachelint.repeat import RepeatAnalyzer
+
+    resolver = virtual.wrapper_resolver
+    scratch = RuleContext(resolver.module, resolver.wrapper, resolver.module.code, resolver.path, options)
+    scratch.resolver = resolver
+    scratch.repeats = RepeatAnalyzer(resolver)
+    for rule in rules:
+        if rule.waste:
+            scratch.current_rule = rule
+            rule.check(virtual.original, scratch)
+    return {d.code for d in scratch.diagnostics}

@@ -250,8 +250,10 @@ def _map_text(value: TextValue, transform, node: cst.CSTNode) -> TextValue:
 class Resolver:
     """Resolves expressions of one module. One instance per analysed file."""
 
-    def __init__(self, wrapper, path: str, project=None):
+    def __init__(self, wrapper, path: str, project=None, bindings=None):
         self.wrapper = wrapper
+        # Parameters bound to the values a caller passes (wrapper analysis): Param -> Value.
+        self.bindings: Dict[cst.Param, Value] = dict(bindings or {})
         self.module: cst.Module = wrapper.module
         self.path = path
         self.project = project
@@ -260,6 +262,15 @@ class Resolver:
         self._qualified = wrapper.resolve(QualifiedNameProvider)
         self._active: Set[int] = set()
         self._cache: Dict[int, Value] = {}
+
+    def with_bindings(self, bindings) -> "Resolver":
+        """A resolver for the same module whose parameters take the given values."""
+        child = Resolver.__new__(Resolver)
+        child.__dict__.update(self.__dict__)
+        child.bindings = dict(bindings)
+        child._active = set()
+        child._cache = {}
+        return child
 
     # -- metadata helpers ---------------------------------------------------------------------
     def qualified_names(self, node: cst.CSTNode) -> Set[str]:
@@ -389,14 +400,14 @@ class Resolver:
                                 piece.text,
                                 piece.chars,
                                 piece.description or described,
-                                part if piece.staticness.varies or piece.text is None else piece.node or part,
+                                piece.node or part,
                             )
                         )
                 else:
                     text_view = as_text(inner, part)
                     for piece in text_view.pieces:
                         pieces.append(
-                            Piece(piece.staticness, piece.text, piece.chars, piece.description or described, part)
+                            Piece(piece.staticness, piece.text, piece.chars, piece.description or described, piece.node or part)
                         )
         return TextValue(tuple(_merge_static(pieces)), node)
 
@@ -558,6 +569,8 @@ class Resolver:
         if not isinstance(referent, Assignment):
             return Unknown(description=f"`{use.value}`", reason="builtin or unresolvable name", node=use)
         defining = referent.node
+        if isinstance(defining, cst.Param) and defining in self.bindings:
+            return self.bindings[defining]
         if isinstance(defining, cst.Param):
             return Unknown(
                 Staticness.PER_CALL,
@@ -913,13 +926,38 @@ class Resolver:
         definition = getattr(referent, "node", None)
         if not isinstance(definition, cst.FunctionDef):
             return None
-        return self.function_result(definition, func.value, depth)
+        return self.function_result(definition, func.value, depth, self.call_bindings(node, definition))
 
-    def function_result(self, definition: cst.FunctionDef, name: str, depth: int) -> Optional[Value]:
+    def call_bindings(self, call: cst.Call, function: cst.FunctionDef, skip_first: bool = False) -> Optional[Dict[cst.Param, Value]]:
+        """The values this file's `call` passes to `function`'s parameters, or None when the
+        arguments cannot be matched (`*args`, `**kwargs`, too many positionals)."""
+        params = list(function.params.params)
+        if skip_first and params:
+            params = params[1:]
+        by_name = {p.name.value: p for p in list(function.params.params) + list(function.params.kwonly_params)}
+        bindings: Dict[cst.Param, Value] = {}
+        position = 0
+        for arg in call.args:
+            if arg.star:
+                return None
+            if arg.keyword is None:
+                if position >= len(params):
+                    return None
+                param = params[position]
+                position += 1
+            else:
+                param = by_name.get(arg.keyword.value)
+                if param is None:
+                    continue
+            bindings[param] = self.resolve(arg.value)
+        return bindings
+
+    def function_result(self, definition: cst.FunctionDef, name: str, depth: int, bindings=None) -> Optional[Value]:
         returns = [r for r in _returns(definition) if r.value is not None]
         if len(returns) != 1:
             return None
-        value = self.resolve(returns[0].value, depth)  # type: ignore[arg-type]
+        resolver = self.with_bindings(bindings) if bindings else self
+        value = resolver.resolve(returns[0].value, depth)  # type: ignore[arg-type]
         if isinstance(value, TextValue):
             pieces = tuple(
                 Piece(p.staticness, p.text, p.chars, p.description or f"`{name}()`", p.node) for p in value.pieces
@@ -951,12 +989,39 @@ class Resolver:
         if not isinstance(func, cst.Attribute):
             return None
         receiver = func.value
+        path = None
         if func.attr.value == "read" and isinstance(receiver, cst.Call):
             if isinstance(receiver.func, cst.Name) and receiver.func.value == "open" and receiver.args:
-                return self._path_value(receiver.args[0].value)
+                path = self._path_value(receiver.args[0].value)
+        elif func.attr.value == "read_text":
+            path = self._path_value(receiver)
+        if path is None or path.is_absolute():
+            return path
+        # a relative path is relative to the working directory at run time: look where the
+        # program most likely runs from (the project roots, the file's folder)
+        bases = [Path.cwd(), Path(self.path).resolve().parent]
+        if self.project is not None:
+            bases = list(self.project.roots) + bases
+        for base in bases:
+            if (base / path).is_file():
+                return base / path
+        return path
+
+    def _package_dir(self, node: cst.Call, base_dir: Path) -> Optional[Path]:
+        """`files(__package__)` / `files("pkg.sub")` / `files(__name__)`: a package's folder."""
+        if not node.args:
             return None
-        if func.attr.value == "read_text":
-            return self._path_value(receiver)
+        argument = node.args[0].value
+        if isinstance(argument, cst.Name) and argument.value in ("__package__", "__name__"):
+            return base_dir
+        value = self.resolve(argument)
+        if isinstance(value, TextValue) and value.text:
+            parts = value.text.split(".")
+            # walk up from this file's folder to the folder holding the named package
+            for base in [base_dir] + list(base_dir.parents):
+                candidate = base.joinpath(*parts)
+                if candidate.is_dir():
+                    return candidate
         return None
 
     def _path_value(self, node: cst.CSTNode, depth: int = 0) -> Optional[Path]:
@@ -992,7 +1057,7 @@ class Resolver:
                         return None
                     return Path(base, *parts)  # type: ignore[arg-type]
             if names & {"importlib.resources.files", "importlib_resources.files"}:
-                return base_dir if node.args else None
+                return self._package_dir(node, base_dir)
             return None
         if isinstance(node, cst.Attribute) and node.attr.value == "parent":
             inner = self._path_value(node.value, depth + 1)
@@ -1007,10 +1072,7 @@ class Resolver:
             return Path(self.path).resolve()
         value = self.resolve(node)
         if isinstance(value, TextValue) and value.text is not None:
-            candidate = Path(value.text)
-            if not candidate.is_absolute() and value.origin != "literal":
-                return candidate
-            return candidate if candidate.is_absolute() else base_dir / candidate
+            return Path(value.text)
         if isinstance(node, cst.Name):
             # a name bound to a path expression: follow its single assignment
             for referent in self._referents(node) or ():

@@ -1,0 +1,17 @@
+"""`--output-format concise`: `path:row:col: CODE message`, one finding per line, then a footer."""
+
+from __future__ import annotations
+
+from cachelint.report import summary
+
+
+def render(result, context) -> str:
+    lines = [
+        f"{d.path}:{d.location.row}:{d.location.column}: {d.code} {d.message}" for d in result.diagnostics
+    ]
+    if context.fix_mode and context.show_fixes:
+        lines += ["", summary.fixed_listing(result)] if lines else [summary.fixed_listing(result)]
+    if lines:
+        lines.append("")
+    lines.append(summary.footer(result, context))
+    return "\n".join(lines) + "\n"
