@@ -517,10 +517,15 @@ def _package_version(name: str) -> str:
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--json-file", type=Path, default=None, metavar="PATH",
+                        help="also write the JSON results to PATH")
     parser.add_argument("--repeat-fast", type=int, default=5, metavar="N",
                         help="runs per fast comparison (single file); default 5")
     parser.add_argument("--repeat-slow", type=int, default=3, metavar="N",
                         help="runs per slow comparison (whole trees); default 3")
+    parser.add_argument("--fixit-runs", type=int, default=None, metavar="N",
+                        help="runs for the Fixit comparison (Fixit takes minutes on the dense "
+                        "tree); default: --repeat-slow")
     parser.add_argument("--only", default=",".join(COMPARISONS),
                         help=f"comma-separated subset of: {', '.join(COMPARISONS)}")
     parser.add_argument("--corpus", type=Path, default=None,
@@ -535,7 +540,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     unknown = sorted(set(args.only) - set(COMPARISONS))
     if unknown:
         parser.error(f"unknown comparison(s): {', '.join(unknown)}")
-    if args.repeat_fast < 1 or args.repeat_slow < 1:
+    if args.repeat_fast < 1 or args.repeat_slow < 1 or (args.fixit_runs or 1) < 1:
         parser.error("repeat counts must be at least 1")
     return args
 
@@ -584,12 +589,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for key in COMPARISONS:
             if key in args.only:
                 repeats = args.repeat_slow if key in SLOW else args.repeat_fast
+                if key == "dense" and args.fixit_runs:
+                    repeats = args.fixit_runs
                 log(f"{key} ({repeats} runs) ...")
                 comparisons.append(BENCHES[key](setup, repeats))
         report = build_report(setup, comparisons, args)
     finally:
         if args.work_dir is None:
             trees.remove_tree(work)
+    if args.json_file:
+        args.json_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(report, indent=2))
     else:

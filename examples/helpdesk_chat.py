@@ -5,8 +5,9 @@ it never changes between turns, but no block carries a `cache_control` marker an
 no top-level `cache_control`. Every turn of the conversation re-sends and re-bills the whole
 knowledge base.
 
-cachelint reports: CL003 missing-cache-control (fix: mark the last static system block), and the
-growing conversation history without a breakpoint.
+cachelint reports: CL003 missing-cache-control (fix: mark the last static system block). The
+history re-sent on every turn deserves a breakpoint too (CL302
+conversation-without-history-breakpoint: top-level `cache_control`).
 """
 
 import anthropic

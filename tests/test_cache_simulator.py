@@ -133,8 +133,10 @@ def test_string_system_is_one_block() -> None:
 def test_markers_do_not_count_as_tokens(sim: CacheSimulator) -> None:
     plain = request(system=[text(50, "s")])
     marked = request(system=[text(50, "s", EPHEMERAL)])
-    assert sim.count_tokens(plain) == sim.count_tokens(marked) == 50 + estimate_tokens(
-        {"type": "text", "text": "hello"}
+    assert (
+        sim.count_tokens(plain)
+        == sim.count_tokens(marked)
+        == 50 + estimate_tokens({"type": "text", "text": "hello"})
     )
 
 
@@ -167,7 +169,13 @@ def test_markers_accepted_on_documented_message_blocks(sim: CacheSimulator) -> N
         "source": {"type": "text", "media_type": "text/plain", "data": "doc"},
         "cache_control": EPHEMERAL,
     }
-    tool_use = {"type": "tool_use", "id": "t1", "name": "a", "input": {}, "cache_control": EPHEMERAL}
+    tool_use = {
+        "type": "tool_use",
+        "id": "t1",
+        "name": "a",
+        "input": {},
+        "cache_control": EPHEMERAL,
+    }
     tool_result = {"type": "tool_result", "tool_use_id": "t1", "content": "ok"}
     body = request(
         messages=[
@@ -187,11 +195,15 @@ def test_markers_accepted_on_documented_message_blocks(sim: CacheSimulator) -> N
 
 def test_marker_on_other_block_types_is_a_400() -> None:
     block = {"type": "server_tool_use", "id": "s", "name": "web_search", "input": {}}
-    message = rejects(request(messages=[user("q"), assistant([dict(block, cache_control=EPHEMERAL)])]))
+    message = rejects(
+        request(messages=[user("q"), assistant([dict(block, cache_control=EPHEMERAL)])])
+    )
     assert "cache_control cannot be set for server_tool_use blocks" in message
 
 
-def test_marker_inside_tool_result_content_caches_up_to_the_tool_result(sim: CacheSimulator) -> None:
+def test_marker_inside_tool_result_content_caches_up_to_the_tool_result(
+    sim: CacheSimulator,
+) -> None:
     result = {
         "type": "tool_result",
         "tool_use_id": "t1",
@@ -207,8 +219,14 @@ def test_marker_inside_tool_result_content_caches_up_to_the_tool_result(sim: Cac
     "marker, expected",
     [
         ({"type": "persistent"}, "system.0.cache_control.type: Input should be 'ephemeral'"),
-        ({"type": "ephemeral", "ttl": "10m"}, "system.0.cache_control.ttl: Input should be '5m' or '1h'"),
-        ({"type": "ephemeral", "scope": "org"}, "system.0.cache_control.scope: Extra inputs are not permitted"),
+        (
+            {"type": "ephemeral", "ttl": "10m"},
+            "system.0.cache_control.ttl: Input should be '5m' or '1h'",
+        ),
+        (
+            {"type": "ephemeral", "scope": "org"},
+            "system.0.cache_control.scope: Extra inputs are not permitted",
+        ),
         ("ephemeral", "system.0.cache_control: Input should be a valid dictionary"),
     ],
 )
@@ -272,10 +290,10 @@ def test_automatic_breakpoint_lands_on_last_cacheable_block(sim: CacheSimulator)
     body = request(
         messages=[user("q"), assistant([text(10, "a"), thinking])], cache_control=EPHEMERAL
     )
-    (breakpoint,) = sim.parse(body).breakpoints
-    assert breakpoint.automatic
-    assert breakpoint.location == "cache_control"
-    assert sim.parse(body).blocks[breakpoint.position].location == "messages.1.content.0"
+    (mark,) = sim.parse(body).breakpoints
+    assert mark.automatic
+    assert mark.location == "cache_control"
+    assert sim.parse(body).blocks[mark.position].location == "messages.1.content.0"
 
 
 def test_automatic_caching_moves_forward_with_the_conversation(sim: CacheSimulator) -> None:
@@ -330,7 +348,10 @@ def test_prefix_below_minimum_is_silently_not_cached(sim: CacheSimulator) -> Non
 
 
 def test_prefix_exactly_at_minimum_is_cached(sim: CacheSimulator) -> None:
-    assert sim.simulate(request(system=[text(1024, "s", EPHEMERAL)])).usage.cache_creation_input_tokens == 1024
+    assert (
+        sim.simulate(request(system=[text(1024, "s", EPHEMERAL)])).usage.cache_creation_input_tokens
+        == 1024
+    )
 
 
 def test_minimum_is_the_whole_prefix_not_the_marked_block(sim: CacheSimulator) -> None:
@@ -340,7 +361,12 @@ def test_minimum_is_the_whole_prefix_not_the_marked_block(sim: CacheSimulator) -
 
 @pytest.mark.parametrize(
     "model, cached",
-    [("claude-opus-5", True), ("claude-opus-4-8", True), ("claude-opus-4-7", False), ("claude-haiku-4-5", False)],
+    [
+        ("claude-opus-5", True),
+        ("claude-opus-4-8", True),
+        ("claude-opus-4-7", False),
+        ("claude-haiku-4-5", False),
+    ],
 )
 def test_minimum_comes_from_cachelint_modeldata(model: str, cached: bool) -> None:
     body = request(model=model, system=[text(1500, "s", EPHEMERAL)])
@@ -358,7 +384,10 @@ def test_unknown_model_uses_the_documented_default_minimum() -> None:
 
 def test_minimum_can_be_replaced(sim: CacheSimulator) -> None:
     tiny = CacheSimulator(min_cache_tokens=lambda model: 10)
-    assert tiny.simulate(request(system=[text(20, "s", EPHEMERAL)])).usage.cache_creation_input_tokens == 20
+    assert (
+        tiny.simulate(request(system=[text(20, "s", EPHEMERAL)])).usage.cache_creation_input_tokens
+        == 20
+    )
 
 
 def test_string_system_prompt_is_never_cached_without_a_marker(sim: CacheSimulator) -> None:
@@ -377,7 +406,9 @@ def test_marker_on_a_block_that_changes_every_call_only_writes(sim: CacheSimulat
     assert [u.cache_read_input_tokens for u in usages] == [0, 0, 0]
 
 
-def test_dynamic_block_before_the_cached_block_misses_and_after_it_hits(sim: CacheSimulator) -> None:
+def test_dynamic_block_before_the_cached_block_misses_and_after_it_hits(
+    sim: CacheSimulator,
+) -> None:
     def call(stamp: str, dynamic_first: bool) -> CacheUsage:
         static = text(1200, "static", EPHEMERAL)
         dynamic = text(20, stamp)
@@ -390,7 +421,9 @@ def test_dynamic_block_before_the_cached_block_misses_and_after_it_hits(sim: Cac
     assert call("t2", False).cache_read_input_tokens == 1200
 
 
-def test_partial_hit_reads_the_unchanged_breakpoint_and_writes_the_rest(sim: CacheSimulator) -> None:
+def test_partial_hit_reads_the_unchanged_breakpoint_and_writes_the_rest(
+    sim: CacheSimulator,
+) -> None:
     tools = [tool("a"), tool("b", EPHEMERAL)]
     tools_tokens = sum(estimate_tokens(t) for t in [tool("a"), tool("b")])
     sim.simulate(request(tools=tools, system=[text(1200, "v1", EPHEMERAL)]))
@@ -476,7 +509,9 @@ def _lookback_conversation(added_blocks: int, keep_old_marker: bool) -> Dict[str
 def _lookback_read(added_blocks: int, keep_old_marker: bool = False) -> int:
     sim = CacheSimulator()
     sim.simulate(request(system=[text(1200, "sys")], messages=[user([text(20, "q0", EPHEMERAL)])]))
-    return sim.simulate(_lookback_conversation(added_blocks, keep_old_marker)).usage.cache_read_input_tokens
+    return sim.simulate(
+        _lookback_conversation(added_blocks, keep_old_marker)
+    ).usage.cache_read_input_tokens
 
 
 def test_lookback_finds_a_write_within_twenty_blocks() -> None:
@@ -495,11 +530,15 @@ def test_an_earlier_breakpoint_rescues_a_long_turn() -> None:
 
 def test_front_trimmed_history_misses_the_messages_cache() -> None:
     sim = CacheSimulator()
-    history = [user("u%d" % (i // 2)) if i % 2 == 0 else assistant("a%d" % (i // 2)) for i in range(40)]
+    history = [
+        user("u%d" % (i // 2)) if i % 2 == 0 else assistant("a%d" % (i // 2)) for i in range(40)
+    ]
     system = [text(1200, "sys", EPHEMERAL)]
 
     def turn(messages: List[Dict[str, Any]]) -> CacheUsage:
-        return sim.simulate(request(system=system, messages=messages, cache_control=EPHEMERAL)).usage
+        return sim.simulate(
+            request(system=system, messages=messages, cache_control=EPHEMERAL)
+        ).usage
 
     first = turn(history[:21])  # full history: the next turn appends
     appended = turn(history[:23])
@@ -578,7 +617,11 @@ def test_citations_toggle_invalidates_system_and_messages(sim: CacheSimulator) -
 def test_adding_an_image_invalidates_the_messages_cache(sim: CacheSimulator) -> None:
     image = {"type": "image", "source": {"type": "url", "url": "https://example.com/a.png"}}
     changed = _three_breakpoints(
-        messages=[user([text(1200, "doc", EPHEMERAL)]), assistant("ok"), user([image, text(10, "q")])]
+        messages=[
+            user([text(1200, "doc", EPHEMERAL)]),
+            assistant("ok"),
+            user([image, text(10, "q")]),
+        ]
     )
     assert _hit_sections(sim, changed) == "system"
 
@@ -607,7 +650,9 @@ def _cached_prefix_tokens(body: Dict[str, Any]) -> int:
         ({"messages": [user("rewritten"), assistant("ok"), user("question")]}, "messages_changed"),
     ],
 )
-def test_diagnostics_name_the_changed_part(sim: CacheSimulator, change: Dict[str, Any], reason: str) -> None:
+def test_diagnostics_name_the_changed_part(
+    sim: CacheSimulator, change: Dict[str, Any], reason: str
+) -> None:
     previous = _three_breakpoints()
     diagnostics = _diagnosed(sim, previous, _three_breakpoints(**change))
     assert diagnostics == {
@@ -625,7 +670,9 @@ def test_diagnostics_are_null_when_messages_were_only_appended(sim: CacheSimulat
 
 
 def test_diagnostics_for_other_prompt_parameters_are_unavailable(sim: CacheSimulator) -> None:
-    diagnostics = _diagnosed(sim, _three_breakpoints(), _three_breakpoints(tool_choice={"type": "any"}))
+    diagnostics = _diagnosed(
+        sim, _three_breakpoints(), _three_breakpoints(tool_choice={"type": "any"})
+    )
     assert diagnostics == {"cache_miss_reason": {"type": "unavailable"}}
 
 
@@ -648,8 +695,12 @@ def test_billed_cost_weighs_writes_and_reads() -> None:
         ephemeral_5m_input_tokens=2000,
         ephemeral_1h_input_tokens=1000,
     )
-    assert billed_input_equivalents(usage) == pytest.approx(100 + 2000 * 1.25 + 1000 * 2 + 10_000 * 0.1)
-    assert billed_input_equivalents(usage, "claude-opus-5-5") == pytest.approx(100 + 2500 + 2000 + 500)
+    assert billed_input_equivalents(usage) == pytest.approx(
+        100 + 2000 * 1.25 + 1000 * 2 + 10_000 * 0.1
+    )
+    assert billed_input_equivalents(usage, "claude-opus-5-5") == pytest.approx(
+        100 + 2500 + 2000 + 500
+    )
     assert total_input_tokens(usage) == 13_100
 
 

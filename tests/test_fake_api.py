@@ -21,7 +21,9 @@ from tests.support.fake_api import (
 )
 
 MODEL = "claude-opus-4-8"  # minimum 1024 tokens; not deprecated in anthropic 2.12.0
-SYSTEM = [{"type": "text", "text": text_of_tokens(1500, "sys"), "cache_control": {"type": "ephemeral"}}]
+SYSTEM = [
+    {"type": "text", "text": text_of_tokens(1500, "sys"), "cache_control": {"type": "ephemeral"}}
+]
 
 
 def usage_numbers(usage: Any) -> tuple:
@@ -64,7 +66,9 @@ def test_unknown_path_is_a_404_in_the_api_error_shape(fake_anthropic: FakeAnthro
 
 def test_bad_json_is_a_400(fake_anthropic: FakeAnthropicServer) -> None:
     req = urllib.request.Request(
-        fake_anthropic.base_url + "/v1/messages", data=b"{not json", headers={"Content-Type": "application/json"}
+        fake_anthropic.base_url + "/v1/messages",
+        data=b"{not json",
+        headers={"Content-Type": "application/json"},
     )
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(req, timeout=10)
@@ -77,7 +81,9 @@ def test_bad_json_is_a_400(fake_anthropic: FakeAnthropicServer) -> None:
 # --- messages.create ------------------------------------------------------------------------
 
 
-def test_create_returns_a_message_and_records_the_request(fake_anthropic: FakeAnthropicServer) -> None:
+def test_create_returns_a_message_and_records_the_request(
+    fake_anthropic: FakeAnthropicServer,
+) -> None:
     with fake_anthropic.client() as client:
         message = client.messages.create(
             model=MODEL, max_tokens=64, system=SYSTEM, messages=[{"role": "user", "content": "Hi"}]
@@ -89,7 +95,9 @@ def test_create_returns_a_message_and_records_the_request(fake_anthropic: FakeAn
     assert message.stop_reason == "end_turn" and message.stop_sequence is None
     assert message.usage.cache_creation_input_tokens == 1500
     assert message.usage.cache_creation.ephemeral_5m_input_tokens == 1500
-    assert message.usage.output_tokens == estimate_tokens({"type": "text", "text": "Simulated reply 1."})
+    assert message.usage.output_tokens == estimate_tokens(
+        {"type": "text", "text": "Simulated reply 1."}
+    )
 
     (recorded,) = fake_anthropic.requests
     assert (recorded.method, recorded.path, recorded.status) == ("POST", "/v1/messages", 200)
@@ -122,13 +130,18 @@ def test_usage_over_a_conversation_writes_then_reads(fake_anthropic: FakeAnthrop
     assert seen[0].cache_read_input_tokens == 0 and seen[0].cache_creation_input_tokens > 1500
     for before, after in zip(seen, seen[1:]):
         # each turn reads everything the previous one cached and writes only the new turn
-        assert after.cache_read_input_tokens == before.cache_read_input_tokens + before.cache_creation_input_tokens
+        assert (
+            after.cache_read_input_tokens
+            == before.cache_read_input_tokens + before.cache_creation_input_tokens
+        )
         assert 0 < after.cache_creation_input_tokens < 100
     assert fake_anthropic.usages == [u.model_dump(exclude_none=True) for u in seen]
 
 
 def test_advancing_the_clock_expires_the_cache(fake_anthropic: FakeAnthropicServer) -> None:
-    body = dict(model=MODEL, max_tokens=8, system=SYSTEM, messages=[{"role": "user", "content": "Hi"}])
+    body = dict(
+        model=MODEL, max_tokens=8, system=SYSTEM, messages=[{"role": "user", "content": "Hi"}]
+    )
     with fake_anthropic.client() as client:
         client.messages.create(**body)
         fake_anthropic.advance(299)
@@ -138,19 +151,34 @@ def test_advancing_the_clock_expires_the_cache(fake_anthropic: FakeAnthropicServ
     assert usage.cache_read_input_tokens == 0 and usage.cache_creation_input_tokens == 1500
 
 
-def test_fifth_breakpoint_raises_bad_request_and_keeps_the_script(fake_anthropic: FakeAnthropicServer) -> None:
+def test_fifth_breakpoint_raises_bad_request_and_keeps_the_script(
+    fake_anthropic: FakeAnthropicServer,
+) -> None:
     fake_anthropic.script(text_reply("kept"))
     system = [
-        {"type": "text", "text": "part %d" % i, "cache_control": {"type": "ephemeral"}} for i in range(5)
+        {"type": "text", "text": "part %d" % i, "cache_control": {"type": "ephemeral"}}
+        for i in range(5)
     ]
     with fake_anthropic.client() as client:
         with pytest.raises(anthropic.BadRequestError) as caught:
-            client.messages.create(model=MODEL, max_tokens=8, system=system, messages=[{"role": "user", "content": "x"}])
+            client.messages.create(
+                model=MODEL,
+                max_tokens=8,
+                system=system,
+                messages=[{"role": "user", "content": "x"}],
+            )
         assert caught.value.status_code == 400
-        assert "A maximum of 4 blocks with cache_control may be provided. Found 5." in str(caught.value)
+        assert "A maximum of 4 blocks with cache_control may be provided. Found 5." in str(
+            caught.value
+        )
         assert caught.value.body["error"]["type"] == "invalid_request_error"
         assert fake_anthropic.pending_replies == 1
-        ok = client.messages.create(model=MODEL, max_tokens=8, system=system[:4], messages=[{"role": "user", "content": "x"}])
+        ok = client.messages.create(
+            model=MODEL,
+            max_tokens=8,
+            system=system[:4],
+            messages=[{"role": "user", "content": "x"}],
+        )
     assert ok.content[0].text == "kept"
     assert [r.status for r in fake_anthropic.requests] == [400, 200]
 
@@ -158,7 +186,9 @@ def test_fifth_breakpoint_raises_bad_request_and_keeps_the_script(fake_anthropic
 def test_scripted_errors_reach_the_sdk(fake_anthropic: FakeAnthropicServer) -> None:
     fake_anthropic.script(ScriptedError(429, "slow down", "rate_limit_error"))
     with fake_anthropic.client() as client, pytest.raises(anthropic.RateLimitError):
-        client.messages.create(model=MODEL, max_tokens=8, messages=[{"role": "user", "content": "x"}])
+        client.messages.create(
+            model=MODEL, max_tokens=8, messages=[{"role": "user", "content": "x"}]
+        )
     assert fake_anthropic.simulator.live_entries() == []
 
 
@@ -174,10 +204,20 @@ def test_max_tokens_zero_prewarms_the_cache(fake_anthropic: FakeAnthropicServer)
 
 def test_diagnostics_reach_the_sdk(fake_anthropic: FakeAnthropicServer) -> None:
     messages = [{"role": "user", "content": "Hi"}]
-    changed = [{"type": "text", "text": text_of_tokens(1500, "other"), "cache_control": {"type": "ephemeral"}}]
+    changed = [
+        {
+            "type": "text",
+            "text": text_of_tokens(1500, "other"),
+            "cache_control": {"type": "ephemeral"},
+        }
+    ]
     with fake_anthropic.client() as client:
         first = client.messages.create(
-            model=MODEL, max_tokens=8, system=SYSTEM, messages=messages, diagnostics={"previous_message_id": None}
+            model=MODEL,
+            max_tokens=8,
+            system=SYSTEM,
+            messages=messages,
+            diagnostics={"previous_message_id": None},
         )
         assert first.diagnostics is None
         second = client.messages.create(
@@ -197,7 +237,9 @@ def test_custom_responder_sees_the_request_body() -> None:
         return text_reply("you said: " + body["messages"][-1]["content"])
 
     with FakeAnthropicServer(responder=echo) as server, server.client() as client:
-        message = client.messages.create(model=MODEL, max_tokens=8, messages=[{"role": "user", "content": "ping"}])
+        message = client.messages.create(
+            model=MODEL, max_tokens=8, messages=[{"role": "user", "content": "ping"}]
+        )
     assert message.content[0].text == "you said: ping"
 
 
@@ -206,7 +248,11 @@ def test_custom_responder_sees_the_request_body() -> None:
 WEATHER_TOOL = {
     "name": "get_weather",
     "description": text_of_tokens(1200, "Weather lookup."),
-    "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    "input_schema": {
+        "type": "object",
+        "properties": {"city": {"type": "string"}},
+        "required": ["city"],
+    },
     "cache_control": {"type": "ephemeral"},
 }
 
@@ -222,23 +268,38 @@ def test_agent_tool_loop_with_scripted_tool_use(fake_anthropic: FakeAnthropicSer
     with fake_anthropic.client() as client:
         while True:
             reply = client.messages.create(
-                model=MODEL, max_tokens=256, tools=[WEATHER_TOOL], messages=messages, cache_control={"type": "ephemeral"}
+                model=MODEL,
+                max_tokens=256,
+                tools=[WEATHER_TOOL],
+                messages=messages,
+                cache_control={"type": "ephemeral"},
             )
-            messages.append({"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in reply.content]})
+            messages.append(
+                {
+                    "role": "assistant",
+                    "content": [b.model_dump(exclude_none=True) for b in reply.content],
+                }
+            )
             if reply.stop_reason != "tool_use":
                 break
             results = []
             for block in reply.content:
                 if block.type == "tool_use":
                     calls.append((block.id, block.input["city"]))
-                    results.append({"type": "tool_result", "tool_use_id": block.id, "content": "sunny"})
+                    results.append(
+                        {"type": "tool_result", "tool_use_id": block.id, "content": "sunny"}
+                    )
             messages.append({"role": "user", "content": results})
     assert reply.content[0].text == "Paris 18C, Rome 24C."
     assert calls[0][1] == "Paris" and calls[0][0].startswith("toolu_")
     assert calls[1] == ("toolu_fixed", "Rome")
     bodies = [r.body for r in fake_anthropic.message_requests]
     assert len(bodies) == 3
-    assert bodies[2]["messages"][4]["content"][0] == {"type": "tool_result", "tool_use_id": "toolu_fixed", "content": "sunny"}
+    assert bodies[2]["messages"][4]["content"][0] == {
+        "type": "tool_result",
+        "tool_use_id": "toolu_fixed",
+        "content": "sunny",
+    }
     reads = [u["cache_read_input_tokens"] for u in fake_anthropic.usages]
     assert reads[0] == 0 and 0 < reads[1] < reads[2]
 
@@ -249,10 +310,15 @@ def test_beta_tool_runner_runs_against_the_fake(fake_anthropic: FakeAnthropicSer
         """Weather for a city."""
         return "sunny in " + city
 
-    fake_anthropic.script(tool_use_reply("get_weather", {"city": "Oslo"}), text_reply("It is sunny."))
+    fake_anthropic.script(
+        tool_use_reply("get_weather", {"city": "Oslo"}), text_reply("It is sunny.")
+    )
     with fake_anthropic.client() as client:
         runner = client.beta.messages.tool_runner(
-            model=MODEL, max_tokens=64, tools=[get_weather], messages=[{"role": "user", "content": "Oslo?"}]
+            model=MODEL,
+            max_tokens=64,
+            tools=[get_weather],
+            messages=[{"role": "user", "content": "Oslo?"}],
         )
         final = runner.until_done()
     assert final.content[0].text == "It is sunny."
@@ -265,7 +331,9 @@ def test_beta_tool_runner_runs_against_the_fake(fake_anthropic: FakeAnthropicSer
 
 def test_messages_stream_yields_text_and_final_usage(fake_anthropic: FakeAnthropicServer) -> None:
     fake_anthropic.script(text_reply("streamed words"))
-    body = dict(model=MODEL, max_tokens=64, system=SYSTEM, messages=[{"role": "user", "content": "Hi"}])
+    body = dict(
+        model=MODEL, max_tokens=64, system=SYSTEM, messages=[{"role": "user", "content": "Hi"}]
+    )
     with fake_anthropic.client() as client:
         with client.messages.stream(**body) as stream:
             chunks = list(stream.text_stream)
@@ -285,7 +353,10 @@ def test_stream_of_a_tool_use_reply_parses_its_input(fake_anthropic: FakeAnthrop
     fake_anthropic.script(tool_use_reply("get_weather", {"city": "Lima"}, text="Checking"))
     with fake_anthropic.client() as client:
         with client.messages.stream(
-            model=MODEL, max_tokens=64, tools=[WEATHER_TOOL], messages=[{"role": "user", "content": "Lima?"}]
+            model=MODEL,
+            max_tokens=64,
+            tools=[WEATHER_TOOL],
+            messages=[{"role": "user", "content": "Lima?"}],
         ) as stream:
             final = stream.get_final_message()
     assert final.stop_reason == "tool_use"
@@ -296,7 +367,9 @@ def test_stream_of_a_tool_use_reply_parses_its_input(fake_anthropic: FakeAnthrop
 def test_create_with_stream_true_yields_raw_events(fake_anthropic: FakeAnthropicServer) -> None:
     with fake_anthropic.client() as client:
         events = list(
-            client.messages.create(model=MODEL, max_tokens=8, messages=[{"role": "user", "content": "x"}], stream=True)
+            client.messages.create(
+                model=MODEL, max_tokens=8, messages=[{"role": "user", "content": "x"}], stream=True
+            )
         )
     assert [e.type for e in events] == [
         "message_start",
@@ -323,10 +396,19 @@ def test_count_tokens_matches_the_simulator(fake_anthropic: FakeAnthropicServer)
 
 
 def test_count_tokens_validates_markers(fake_anthropic: FakeAnthropicServer) -> None:
-    thinking = {"type": "thinking", "thinking": "t", "signature": "s", "cache_control": {"type": "ephemeral"}}
+    thinking = {
+        "type": "thinking",
+        "thinking": "t",
+        "signature": "s",
+        "cache_control": {"type": "ephemeral"},
+    }
     with fake_anthropic.client() as client, pytest.raises(anthropic.BadRequestError):
         client.messages.count_tokens(
-            model=MODEL, messages=[{"role": "user", "content": "q"}, {"role": "assistant", "content": [thinking]}]
+            model=MODEL,
+            messages=[
+                {"role": "user", "content": "q"},
+                {"role": "assistant", "content": [thinking]},
+            ],
         )
 
 
@@ -354,11 +436,18 @@ def test_beta_query_path_is_served(fake_anthropic: FakeAnthropicServer) -> None:
 
 
 def test_batches_are_recorded_and_retrievable(fake_anthropic: FakeAnthropicServer) -> None:
-    params = {"model": MODEL, "max_tokens": 8, "system": SYSTEM, "messages": [{"role": "user", "content": "x"}]}
+    params = {
+        "model": MODEL,
+        "max_tokens": 8,
+        "system": SYSTEM,
+        "messages": [{"role": "user", "content": "x"}],
+    }
     with fake_anthropic.client() as client:
         batch = client.messages.batches.create(requests=[{"custom_id": "a", "params": params}])
         again = client.messages.batches.retrieve(batch.id)
-        beta_batch = client.beta.messages.batches.create(requests=[{"custom_id": "b", "params": params}])
+        beta_batch = client.beta.messages.batches.create(
+            requests=[{"custom_id": "b", "params": params}]
+        )
     assert batch.type == "message_batch" and batch.processing_status == "in_progress"
     assert batch.request_counts.processing == 1
     assert again.id == batch.id and beta_batch.id != batch.id
@@ -371,7 +460,9 @@ def test_batches_are_recorded_and_retrievable(fake_anthropic: FakeAnthropicServe
 
 
 def test_async_client_create_stream_and_count(fake_anthropic: FakeAnthropicServer) -> None:
-    body = dict(model=MODEL, max_tokens=32, system=SYSTEM, messages=[{"role": "user", "content": "Hi"}])
+    body = dict(
+        model=MODEL, max_tokens=32, system=SYSTEM, messages=[{"role": "user", "content": "Hi"}]
+    )
 
     async def run() -> tuple:
         async with fake_anthropic.async_client() as client:
@@ -383,7 +474,14 @@ def test_async_client_create_stream_and_count(fake_anthropic: FakeAnthropicServe
                 model=MODEL, system=SYSTEM, messages=[{"role": "user", "content": "Hi"}]
             )
             with pytest.raises(anthropic.BadRequestError):
-                await client.messages.create(**dict(body, system=[{"type": "text", "text": "", "cache_control": {"type": "ephemeral"}}]))
+                await client.messages.create(
+                    **dict(
+                        body,
+                        system=[
+                            {"type": "text", "text": "", "cache_control": {"type": "ephemeral"}}
+                        ],
+                    )
+                )
             return created, text, final, counted
 
     created, text, final, counted = asyncio.run(run())

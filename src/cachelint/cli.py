@@ -15,15 +15,12 @@ from typing import Callable, List, Optional, Sequence, Tuple
 import click
 
 from cachelint import __version__
-from cachelint.errors import CachelintError, format_error
+from cachelint.errors import DEBUG_ENV, CachelintError, format_error
+from cachelint.report import HUMAN_FORMATS, OUTPUT_FORMATS
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
-
-OUTPUT_FORMATS = ("full", "concise", "json", "json-lines", "github", "sarif")
-HUMAN_FORMATS = ("full", "concise")
-DEBUG_ENV = "CACHELINT_DEBUG"
 
 
 @dataclass(frozen=True)
@@ -56,19 +53,74 @@ def _codes(values: Sequence[str]) -> Tuple[str, ...]:
 def _lint_options(command: Callable) -> Callable:
     options = [
         click.argument("paths", nargs=-1, type=str),
-        click.option("--select", multiple=True, metavar="CODES", help="Rules to enable (codes, prefixes like CL0, or ALL); replaces the configured selection."),
-        click.option("--ignore", multiple=True, metavar="CODES", help="Rules to disable, on top of the configuration."),
-        click.option("--extend-select", multiple=True, metavar="CODES", help="Rules to enable in addition to the selection."),
-        click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="full", show_default=True, envvar="CACHELINT_OUTPUT_FORMAT", help="How findings are printed."),
-        click.option("--statistics", is_flag=True, help="Print a count per rule (with summed estimated waste) instead of each finding."),
-        click.option("--show-fixes", is_flag=True, help="List what was fixed, and show suggested fixes as diffs."),
+        click.option(
+            "--select",
+            multiple=True,
+            metavar="CODES",
+            help="Rules to enable (codes, prefixes like CL0, or ALL); replaces the configured selection.",
+        ),
+        click.option(
+            "--ignore",
+            multiple=True,
+            metavar="CODES",
+            help="Rules to disable, on top of the configuration.",
+        ),
+        click.option(
+            "--extend-select",
+            multiple=True,
+            metavar="CODES",
+            help="Rules to enable in addition to the selection.",
+        ),
+        click.option(
+            "--output-format",
+            type=click.Choice(OUTPUT_FORMATS),
+            default="full",
+            show_default=True,
+            envvar="CACHELINT_OUTPUT_FORMAT",
+            help="How findings are printed.",
+        ),
+        click.option(
+            "--statistics",
+            is_flag=True,
+            help="Print a count per rule (with summed estimated waste) instead of each finding.",
+        ),
+        click.option(
+            "--show-fixes",
+            is_flag=True,
+            help="List what was fixed, and show suggested fixes as diffs.",
+        ),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain."),
-        click.option("--unsafe-fixes/--no-unsafe-fixes", default=False, help="Also apply fixes marked unsafe."),
-        click.option("--stdin-filename", metavar="PATH", help="The name of the file read from stdin (selects settings and appears in reports)."),
-        click.option("--force-exclude/--no-force-exclude", default=False, help="Apply excludes to paths given on the command line too."),
-        click.option("--explain-unknown", is_flag=True, help="List the SDK calls that could not be judged, and why."),
-        click.option("--config", "config_path", metavar="FILE", help="Use this configuration file instead of the nearest pyproject.toml."),
-        click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them (exit 1 if there are any)."),
+        click.option(
+            "--unsafe-fixes/--no-unsafe-fixes",
+            default=False,
+            help="Also apply fixes marked unsafe.",
+        ),
+        click.option(
+            "--stdin-filename",
+            metavar="PATH",
+            help="The name of the file read from stdin (selects settings and appears in reports).",
+        ),
+        click.option(
+            "--force-exclude/--no-force-exclude",
+            default=False,
+            help="Apply excludes to paths given on the command line too.",
+        ),
+        click.option(
+            "--explain-unknown",
+            is_flag=True,
+            help="List the SDK calls that could not be judged, and why.",
+        ),
+        click.option(
+            "--config",
+            "config_path",
+            metavar="FILE",
+            help="Use this configuration file instead of the nearest pyproject.toml.",
+        ),
+        click.option(
+            "--diff",
+            is_flag=True,
+            help="Print the fixes as a unified diff instead of writing them (exit 1 if there are any).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -76,7 +128,9 @@ def _lint_options(command: Callable) -> Callable:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="cachelint", message="%(prog)s %(version)s")
+@click.version_option(
+    __version__, "--version", prog_name="cachelint", message="%(prog)s %(version)s"
+)
 def cli() -> None:
     """Find and fix Anthropic prompt-caching mistakes in Python code."""
 
@@ -92,7 +146,11 @@ def check(ctx: click.Context, fix_flag: bool, **flags) -> None:
 
 @cli.command()
 @_lint_options
-@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when anything was fixed, even if nothing remains.")
+@click.option(
+    "--exit-non-zero-on-fix",
+    is_flag=True,
+    help="Exit 1 when anything was fixed, even if nothing remains.",
+)
 @click.pass_context
 def fix(ctx: click.Context, exit_non_zero_on_fix: bool, **flags) -> None:
     """Fix prompt-caching mistakes in PATHS in place, then report what remains."""
@@ -102,7 +160,9 @@ def fix(ctx: click.Context, exit_non_zero_on_fix: bool, **flags) -> None:
 @cli.command()
 @click.argument("code", required=False)
 @click.option("--all", "show_all", is_flag=True, help="Print every rule.")
-@click.option("--output-format", type=click.Choice(("text", "json")), default="text", show_default=True)
+@click.option(
+    "--output-format", type=click.Choice(("text", "json")), default="text", show_default=True
+)
 @click.pass_context
 def rule(ctx: click.Context, code: Optional[str], show_all: bool, output_format: str) -> None:
     """Explain one rule (CODE such as CL001), or every rule with --all."""
@@ -134,7 +194,9 @@ def _invocation(flags: dict, fix: bool, exit_non_zero_on_fix: bool) -> Invocatio
 
 
 def _run_guarded(invocation: Invocation) -> int:
-    reads_stdin = invocation.paths == ("-",) or (invocation.stdin_filename is not None and not invocation.paths)
+    reads_stdin = invocation.paths == ("-",) or (
+        invocation.stdin_filename is not None and not invocation.paths
+    )
     if "-" in invocation.paths and not reads_stdin:
         raise click.UsageError("`-` (standard input) must be the only path")
     if invocation.stdin_filename is not None and not reads_stdin:
@@ -151,7 +213,7 @@ def _guard(work: Callable[[], int]) -> int:
         return EXIT_ERROR
     except (click.exceptions.Exit, click.ClickException, click.Abort):
         raise
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # anything else is a bug: report it in one line
         if os.environ.get(DEBUG_ENV):
             raise
         _err(format_error(f"internal error: {type(error).__name__}: {error}"))
@@ -162,9 +224,18 @@ def _run(invocation: Invocation, reads_stdin: bool) -> int:
     from cachelint import runner
     from cachelint.config import SelectionLayer, build_settings, discover_config
 
-    search_from = [invocation.stdin_filename] if (reads_stdin and invocation.stdin_filename) else list(invocation.paths)
+    search_from = (
+        [invocation.stdin_filename]
+        if (reads_stdin and invocation.stdin_filename)
+        else list(invocation.paths)
+    )
     config = discover_config(search_from, invocation.config)
-    command_line = SelectionLayer(invocation.select, invocation.ignore, invocation.extend_select, "--select/--ignore/--extend-select")
+    command_line = SelectionLayer(
+        invocation.select,
+        invocation.ignore,
+        invocation.extend_select,
+        "--select/--ignore/--extend-select",
+    )
     settings = build_settings(config, command_line)
 
     applying = invocation.fix or invocation.diff
@@ -187,12 +258,16 @@ def _run(invocation: Invocation, reads_stdin: bool) -> int:
             force_exclude=invocation.force_exclude,
         )
     else:
-        result = runner.check_paths(invocation.paths or (".",), settings, force_exclude=invocation.force_exclude)
+        result = runner.check_paths(
+            invocation.paths or (".",), settings, force_exclude=invocation.force_exclude
+        )
 
     for error in result.errors:
         _err(error.one_line())
     for warning in result.warnings:
         _err(warning.one_line())
+    if not reads_stdin and not result.files and not result.errors:
+        _err("cachelint: warning: no Python files found under the given paths")
 
     if invocation.diff:
         return _report_diff(result, invocation)
@@ -243,7 +318,10 @@ def _report_diff(result, invocation: Invocation) -> int:
             fromfile=file.path,
             tofile=file.path,
         )
-        text = "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in diff)
+        text = "".join(
+            line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+            for line in diff
+        )
         _emit(text + "\n", to_stderr=False)
     fixed = len(result.fixed)
     _err(f"Would fix {plural(fixed, 'error')}." if fixed else "No errors would be fixed.")
@@ -307,7 +385,8 @@ def _print_rules(code: Optional[str], show_all: bool, output_format: str) -> int
 
 
 def _plain_rule(entry) -> str:
-    return f"# {entry.name} ({entry.code})\n\n{entry.summary}\n\n{entry.fix_phrase}\n\n{entry.documentation}".rstrip()
+    parts = [f"# {entry.name} ({entry.code})", entry.summary, entry.fix_phrase, entry.documentation]
+    return "\n\n".join(parts).rstrip()
 
 
 def _print_rules_rich(entries) -> None:
@@ -345,7 +424,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         cli.main(args=argv, prog_name="cachelint")
     except SystemExit:
         raise
-    except Exception as error:  # noqa: BLE001 - last resort: one line, exit 2
+    except Exception as error:  # last resort: one line, exit 2
         if os.environ.get(DEBUG_ENV):
             raise
         _err(format_error(f"internal error: {type(error).__name__}: {error}"))

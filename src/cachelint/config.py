@@ -224,12 +224,16 @@ def _parse_table(table: Dict[str, Any], path: str, where: str) -> Config:
             raise ConfigError("`default-model` must be a model id string", path)
         values["default_model"] = table["default-model"].strip()
     if "chars-per-token" in table:
-        values["chars_per_token"] = _positive_number(table["chars-per-token"], "chars-per-token", path)
+        values["chars_per_token"] = _positive_number(
+            table["chars-per-token"], "chars-per-token", path
+        )
     if "target-sdk" in table:
         value = table["target-sdk"]
         parsed = parse_version(value) if isinstance(value, str) else None
         if parsed is None:
-            raise ConfigError(f"`target-sdk` must be a version string like \"0.83.0\", got {value!r}", path)
+            raise ConfigError(
+                f'`target-sdk` must be a version string like "0.83.0", got {value!r}', path
+            )
         values["target_sdk"] = parsed
     if "report-unknown-size" in table:
         if not isinstance(table["report-unknown-size"], bool):
@@ -260,10 +264,16 @@ def _model_overrides(value: Any, path: str) -> Tuple[ModelOverride, ...]:
             raise ConfigError(f"`models.{model}` must be a table", path)
         unknown = sorted(key for key in table if key not in _MODEL_KEYS)
         if unknown:
-            raise ConfigError(f"unknown key `{unknown[0]}` in [tool.cachelint.models.\"{model}\"]", path)
+            raise ConfigError(
+                f'unknown key `{unknown[0]}` in [tool.cachelint.models."{model}"]', path
+            )
         minimum = table.get("min-cache-tokens")
-        if minimum is not None and (isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 0):
-            raise ConfigError(f"`models.\"{model}\".min-cache-tokens` must be a non-negative integer", path)
+        if minimum is not None and (
+            isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 0
+        ):
+            raise ConfigError(
+                f'`models."{model}".min-cache-tokens` must be a non-negative integer', path
+            )
         overrides.append(
             ModelOverride(
                 model=model,
@@ -280,7 +290,7 @@ def _optional_number(table: Dict[str, Any], key: str, model: str, path: str) -> 
         return None
     value = table[key]
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ConfigError(f"`models.\"{model}\".{key}` must be a non-negative number", path)
+        raise ConfigError(f'`models."{model}".{key}` must be a non-negative number', path)
     return float(value)
 
 
@@ -331,7 +341,9 @@ def detect_target_sdk(project_root: Optional[str]) -> Optional[Tuple[int, ...]]:
     for name in names:
         if name.startswith("requirements") and name.endswith(".txt"):
             try:
-                with open(os.path.join(project_root, name), encoding="utf-8", errors="replace") as f:
+                with open(
+                    os.path.join(project_root, name), encoding="utf-8", errors="replace"
+                ) as f:
                     lines = f.read().splitlines()
             except OSError:
                 continue
@@ -346,13 +358,17 @@ def _pyproject_requirements(document: Dict[str, Any]) -> List[str]:
     found: List[str] = []
     project = document.get("project")
     if isinstance(project, dict):
-        found.extend(item for item in project.get("dependencies", []) or [] if isinstance(item, str))
+        found.extend(
+            item for item in project.get("dependencies", []) or [] if isinstance(item, str)
+        )
         optional = project.get("optional-dependencies")
         if isinstance(optional, dict):
             for items in optional.values():
                 if isinstance(items, list):
                     found.extend(item for item in items if isinstance(item, str))
-    poetry = document.get("tool", {}).get("poetry", {}) if isinstance(document.get("tool"), dict) else {}
+    poetry = (
+        document.get("tool", {}).get("poetry", {}) if isinstance(document.get("tool"), dict) else {}
+    )
     dependencies = poetry.get("dependencies") if isinstance(poetry, dict) else None
     if isinstance(dependencies, dict):
         for name, spec in dependencies.items():
@@ -384,7 +400,9 @@ def known_codes() -> Tuple[str, ...]:
     return tuple(rules.ALL_CODES)
 
 
-def expand_selector(selector: str, origin: str, codes: Optional[Sequence[str]] = None) -> FrozenSet[str]:
+def expand_selector(
+    selector: str, origin: str, codes: Optional[Sequence[str]] = None
+) -> FrozenSet[str]:
     """The codes a selector (`ALL`, a code, or a code prefix like `CL0`) stands for."""
     codes = known_codes() if codes is None else codes
     text = selector.strip().upper()
@@ -401,7 +419,9 @@ def _specificity(selector: str) -> int:
     return 0 if text == ALL_SELECTOR else len(text)
 
 
-def resolve_selection(layers: Sequence[SelectionLayer], codes: Optional[Sequence[str]] = None) -> FrozenSet[str]:
+def resolve_selection(
+    layers: Sequence[SelectionLayer], codes: Optional[Sequence[str]] = None
+) -> FrozenSet[str]:
     """The enabled codes after applying `layers` bottom-up. All rules are on by default.
 
     CL000 (syntax errors) stays reportable unless some layer ignores it explicitly.
@@ -444,7 +464,9 @@ def build_settings(config: Config, command_line: Optional[SelectionLayer] = None
     per_file = tuple(
         PerFileIgnore(
             pattern,
-            frozenset().union(*(expand_selector(code, f"{origin} per-file-ignores") for code in codes))
+            frozenset().union(
+                *(expand_selector(code, f"{origin} per-file-ignores") for code in codes)
+            )
             if codes
             else frozenset(),
         )

@@ -7,7 +7,7 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
-from libcst.metadata import CodeRange, ParentNodeProvider, PositionProvider
+from libcst.metadata import CodeRange, PositionProvider
 
 from cachelint import modeldata
 from cachelint.diagnostics import Applicability, Cost, Diagnostic, Edit, Fix, Location
@@ -88,7 +88,12 @@ class RuleContext:
     @property
     def parents(self) -> Dict[cst.CSTNode, cst.CSTNode]:
         if self._parents is None:
-            self._parents = self.wrapper.resolve(ParentNodeProvider)
+            if self.resolver is not None:
+                self._parents = self.resolver.parents
+            else:
+                from cachelint.treewalk import parent_map
+
+                self._parents = parent_map(self.module)
         return self._parents
 
     def code(self, node: cst.CSTNode) -> str:

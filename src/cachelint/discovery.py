@@ -87,7 +87,11 @@ def _candidates(root: str, path: str, is_dir: bool) -> List[str]:
     absolute = os.path.abspath(path)
     suffix = "/" if is_dir else ""
     relative = os.path.relpath(absolute, root)
-    if relative != os.curdir and not relative.startswith(os.pardir + os.sep) and relative != os.pardir:
+    if (
+        relative != os.curdir
+        and not relative.startswith(os.pardir + os.sep)
+        and relative != os.pardir
+    ):
         return [_slashes(relative) + suffix]
     return [os.path.basename(absolute) + suffix]
 
@@ -109,7 +113,7 @@ class GitIgnores:
     def __init__(self, levels: Tuple[Tuple[str, tuple], ...] = ()):
         self.levels = levels
 
-    def entering(self, directory: str) -> "GitIgnores":
+    def entering(self, directory: str) -> GitIgnores:
         compiled = _read_gitignore(directory)
         if not compiled:
             return self
@@ -127,7 +131,7 @@ class GitIgnores:
         return False
 
     @classmethod
-    def for_directory(cls, directory: str, root: str) -> "GitIgnores":
+    def for_directory(cls, directory: str, root: str) -> GitIgnores:
         """The .gitignore files from the repository (or project) top down to `directory`."""
         directory = os.path.abspath(directory)
         chain = [directory]
@@ -207,6 +211,13 @@ def discover(
 
 def _sort_key(path: str) -> Tuple[str, str]:
     return (os.path.abspath(path), path)
+
+
+def is_excluded(
+    path: str, root: str, exclude: Sequence[str] = (), respect_gitignore: bool = True
+) -> bool:
+    """Whether --force-exclude drops `path` (which need not exist: e.g. --stdin-filename)."""
+    return _excluded_explicit(path, root, PatternSet(root, exclude), respect_gitignore)
 
 
 def _excluded_explicit(path: str, root: str, excluded: PatternSet, respect_gitignore: bool) -> bool:

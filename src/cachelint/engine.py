@@ -89,7 +89,7 @@ def _imports_project_functions(module: cst.Module, path: str, project) -> bool:
                 continue
             name = cst.Module([]).code_for_node(small.module) if small.module is not None else ""
             target = project.module_file(importer, name, len(small.relative))
-            if target is not None and target.resolve() != importer:
+            if target is not None and target.resolve() != importer and project.may_contain_requests(target):
                 parsed = project.parsed(target)
                 if parsed is not None and parsed.has_sdk_calls():
                     return True

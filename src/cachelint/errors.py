@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 PROGRAM = "cachelint"
+# Set this environment variable to get the traceback of an unexpected exception instead of one line.
+DEBUG_ENV = "CACHELINT_DEBUG"
 
 
 class CachelintError(Exception):

@@ -88,13 +88,17 @@ def fix_text(
         for diagnostic, reason in rejected_now:
             rejected_keys.add(_fix_key(diagnostic, text))
             rejected.append(
-                RejectedFix(diagnostic.code, diagnostic.name, diagnostic.fix.message, diagnostic.location, reason)
+                RejectedFix(
+                    diagnostic.code,
+                    diagnostic.name,
+                    diagnostic.fix.message,
+                    diagnostic.location,
+                    reason,
+                )
             )
         if not applied_now or new_text == text:
             break
-        applied.extend(
-            AppliedFix(d.code, d.name, d.fix.message, d.location) for d in applied_now
-        )
+        applied.extend(AppliedFix(d.code, d.name, d.fix.message, d.location) for d in applied_now)
         text = new_text
         remaining = lint(text)
     return FixOutcome(
@@ -193,7 +197,11 @@ def _edits_are_disjoint(edits: Sequence[Edit]) -> bool:
     for previous, current in zip(edits, edits[1:]):
         if current.start_offset < previous.end_offset:
             return False
-        if current.start_offset == previous.end_offset and _is_insertion(current) and _is_insertion(previous):
+        if (
+            current.start_offset == previous.end_offset
+            and _is_insertion(current)
+            and _is_insertion(previous)
+        ):
             return False
     return True
 

@@ -20,16 +20,18 @@ UNSUPPRESSIBLE_CODES = frozenset({"CL000"})
 
 _DIRECTIVE = re.compile(
     r"#\s*noqa(?![\w-])"
-    r"(?:(?P<colon>\s*:)\s*(?P<codes>[A-Za-z]+[0-9]+(?:\s*,\s*[A-Za-z]+[0-9]+|\s+[A-Za-z]+[0-9]+)*)?)?",
+    r"(?:(?P<colon>\s*:)\s*"
+    r"(?P<codes>[A-Za-z]+[0-9]+(?:\s*,\s*[A-Za-z]+[0-9]+|\s+[A-Za-z]+[0-9]+)*)?)?",
     re.IGNORECASE,
 )
 _CODE = re.compile(r"[A-Za-z]+[0-9]+")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
 class NoqaDirective:
     row: int
-    codes: Optional[FrozenSet[str]]  # None: a bare `# noqa` (suppresses every code)
+    codes: Optional[FrozenSet[str]]  # None: a bare noqa comment, which suppresses every code
 
     def suppresses(self, code: str) -> bool:
         return self.codes is None or code.upper() in self.codes
@@ -53,7 +55,8 @@ def find_directives(text: str) -> Dict[int, NoqaDirective]:
     directives: Dict[int, NoqaDirective] = {}
     last_row = 0
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        # newline=None: a file with bare "\r" line endings still yields one line per row.
+        for token in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
             last_row = token.end[0]
             if token.type == tokenize.COMMENT:
                 directive = parse_directive(token.string, token.start[0])
@@ -66,7 +69,7 @@ def find_directives(text: str) -> Dict[int, NoqaDirective]:
 
 def _scan_lines_after(text: str, after_row: int) -> Dict[int, NoqaDirective]:
     found: Dict[int, NoqaDirective] = {}
-    for row, line in enumerate(text.splitlines(), start=1):
+    for row, line in enumerate(_LINE_BREAK.split(text), start=1):
         if row <= after_row:
             continue
         comment = _comment_part(line)

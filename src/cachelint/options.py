@@ -26,7 +26,7 @@ class AnalysisOptions:
     default_model: Optional[str] = None  # used for size gates and costs when a call's model is unknown
     chars_per_token: float = 4.0
     target_sdk: Optional[Tuple[int, ...]] = None  # oldest anthropic version the code runs on; None = newest
-    report_unknown_size: bool = True  # CL001: report plain-string system prompts of unknown size
+    report_unknown_size: bool = False  # CL001: also report static prompts whose size cannot be estimated
     model_overrides: Tuple[ModelOverride, ...] = field(default_factory=tuple)
 
     def is_enabled(self, code: str) -> bool:

@@ -36,6 +36,7 @@ class Project:
         self.roots = [Path(r).resolve() for r in (roots or [])]
         self._modules: Dict[Path, Tuple[Tuple[int, int], Optional["ParsedModule"]]] = {}
         self._active: set = set()
+        self._request_files: Dict[Path, bool] = {}
 
     # -- finding modules ------------------------------------------------------------------
     def search_paths(self, importer: Path) -> List[Path]:
@@ -94,6 +95,17 @@ class Project:
         self._modules[path] = (signature, module)
         return module
 
+    def may_contain_requests(self, path: Path) -> bool:
+        from cachelint.prefilter import may_contain_requests
+
+        key = path.resolve()
+        if key not in self._request_files:
+            try:
+                self._request_files[key] = may_contain_requests(key.read_bytes())
+            except OSError:
+                self._request_files[key] = False
+        return self._request_files[key]
+
     # -- hooks the resolver calls ---------------------------------------------------------
     def resolve_import(self, resolver: Resolver, use: cst.Name, referent: ImportAssignment, depth: int) -> Optional[Value]:
         found = self._imported_definition(resolver, use.value, referent)
@@ -124,9 +136,13 @@ class Project:
         bindings = resolver.call_bindings(call, function)
         return module.resolver.function_result(function, func.value, depth + 1, bindings)
 
-    def imported_function(self, resolver: Resolver, func: cst.Name, referent: ImportAssignment):
+    def imported_function(self, resolver: Resolver, func: cst.Name, referent: ImportAssignment, require_requests: bool = False):
+        """(module, FunctionDef) for a function imported from the project. With
+        `require_requests`, only modules whose bytes show an SDK request are parsed."""
         found = self._imported_definition(resolver, func.value, referent)
         if found is None or found[0] != "name":
+            return None
+        if require_requests and not self.may_contain_requests(found[1]):
             return None
         module = self.parsed(found[1])
         if module is None:
@@ -198,8 +214,11 @@ class ParsedModule:
         return self._globals
 
     def has_sdk_calls(self) -> bool:
+        from cachelint.prefilter import may_contain_requests
         from cachelint.wrappers import _built_for
 
+        if not may_contain_requests(self.wrapper.module.code.encode("utf-8", "surrogatepass")):
+            return False
         return bool(_built_for(self.resolver).calls)
 
     def function(self, name: str) -> Optional[cst.FunctionDef]:

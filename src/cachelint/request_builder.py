@@ -55,30 +55,27 @@ class BuiltRequests:
     repeats: Optional[RepeatAnalyzer] = None
 
 
-class _CallCollector(cst.CSTVisitor):
-    """Calls whose callee chain has the shape of a request method (cheap syntactic filter)."""
-
-    def __init__(self) -> None:
-        self.calls: List[cst.Call] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        chain = _method_chain(node.func)
-        if chain is not None and _shape(chain[1]) is not None:
-            self.calls.append(node)
+def _request_shaped(node: cst.CSTNode) -> bool:
+    """A call whose callee chain has the shape of a request method (cheap syntactic filter)."""
+    if not isinstance(node, cst.Call):
+        return False
+    chain = _method_chain(node.func)
+    return chain is not None and _shape(chain[1]) is not None
 
 
 def build_requests(wrapper, path: str, options: AnalysisOptions, project=None) -> BuiltRequests:
-    collector = _CallCollector()
-    wrapper.module.visit(collector)
+    from cachelint.treewalk import find_all
+
+    candidates = find_all(wrapper.module, _request_shaped)
     built = BuiltRequests()
-    if not collector.calls:
+    if not candidates:
         return built
     resolver = Resolver(wrapper, path, project)
     built.resolver = resolver
     recognizer = SdkRecognizer(resolver)
     repeats = RepeatAnalyzer(resolver)
     built.repeats = repeats
-    for call in collector.calls:
+    for call in candidates:
         sdk_call = recognizer.match(call)
         if sdk_call is None:
             continue

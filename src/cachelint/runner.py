@@ -8,20 +8,19 @@ process pool, a result cache or a byte prefilter can be added in one place.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, replace
-from typing import Callable, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
 
-from cachelint.config import Settings
+from cachelint.config import Config, Settings, build_settings
 from cachelint.diagnostics import Diagnostic, UnknownSite
-from cachelint.errors import CachelintError, FileError, FileWarning
+from cachelint.errors import DEBUG_ENV, CachelintError, FileError, FileWarning
 from cachelint.fixer import AppliedFix, RejectedFix, fix_text, is_applicable
 from cachelint.options import AnalysisOptions
 from cachelint.source import SourceFile, decode_source, read_source, write_source
 
 STDIN_PATH = "-"
-# Set to re-raise unexpected exceptions (with their traceback) instead of reporting one line.
-DEBUG_ENV = "CACHELINT_DEBUG"
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,11 @@ class FileResult:
 
     @property
     def changed(self) -> bool:
-        return self.text is not None and self.original_text is not None and self.text != self.original_text
+        return (
+            self.text is not None
+            and self.original_text is not None
+            and self.text != self.original_text
+        )
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,9 @@ class RunResult:
     @property
     def unknown_sites(self) -> Tuple[UnknownSite, ...]:
         sites = (s for f in self.files for s in f.unknown_sites)
-        return tuple(sorted(sites, key=lambda s: (s.path, s.location.row, s.location.column, s.method)))
+        return tuple(
+            sorted(sites, key=lambda s: (s.path, s.location.row, s.location.column, s.method))
+        )
 
     @property
     def checked_files(self) -> int:
@@ -105,22 +110,33 @@ def display_path(path: str, cwd: Optional[str] = None) -> str:
     return relative
 
 
-# -- one file ---------------------------------------------------------------------------------------
+# -- one file ------------------------------------------------------------------------------------
 
 
-def lint_source(source: SourceFile, request: LintRequest, absolute_path: Optional[str] = None) -> FileResult:
-    """Analyse (and, when asked, fix) one decoded file. Pure: reads and writes nothing."""
-    from cachelint.analysis import analyze_text
-    from cachelint.noqa import unsuppressed
+class _RemainingFindings:
+    """text -> the findings left after selection and `# noqa`; remembers the last analysis."""
 
-    last_analysis = []
+    def __init__(self, path: str, request: LintRequest):
+        self.path = path
+        self.request = request
+        self.last_analysis = None
 
-    def remaining(text: str) -> Tuple[Diagnostic, ...]:
-        analysis = analyze_text(text, source.path, request.options)
-        last_analysis[:] = [analysis]
-        reportable = (d for d in analysis.diagnostics if d.code in request.reportable_codes)
+    def __call__(self, text: str) -> Tuple[Diagnostic, ...]:
+        from cachelint.analysis import analyze_text
+        from cachelint.noqa import unsuppressed
+
+        self.last_analysis = analyze_text(text, self.path, self.request.options)
+        reportable = (
+            d for d in self.last_analysis.diagnostics if d.code in self.request.reportable_codes
+        )
         return tuple(sorted(unsuppressed(reportable, text), key=diagnostic_order))
 
+
+def lint_source(
+    source: SourceFile, request: LintRequest, absolute_path: Optional[str] = None
+) -> FileResult:
+    """Analyse (and, when asked, fix) one decoded file. Pure: reads and writes nothing."""
+    remaining = _RemainingFindings(source.path, request)
     diagnostics = remaining(source.text)
     text = source.text
     fixed: Tuple[AppliedFix, ...] = ()
@@ -134,7 +150,12 @@ def lint_source(source: SourceFile, request: LintRequest, absolute_path: Optiona
             newline=source.newline,
             diagnostics=diagnostics,
         )
-        text, diagnostics, fixed, rejected = outcome.text, outcome.remaining, outcome.applied, outcome.rejected
+        text, diagnostics, fixed, rejected = (
+            outcome.text,
+            outcome.remaining,
+            outcome.applied,
+            outcome.rejected,
+        )
         warnings.extend(
             FileWarning(
                 source.path,
@@ -144,14 +165,16 @@ def lint_source(source: SourceFile, request: LintRequest, absolute_path: Optiona
         )
         if not outcome.converged:
             warnings.append(
-                FileWarning(source.path, f"fixes did not converge after {outcome.passes} passes; some were not applied")
+                FileWarning(
+                    source.path,
+                    f"fixes did not converge after {outcome.passes} passes; some were not applied",
+                )
             )
-    analysis = last_analysis[0]
     return FileResult(
         path=source.path,
         absolute_path=absolute_path or source.path,
         diagnostics=diagnostics,
-        unknown_sites=analysis.unknown_sites,
+        unknown_sites=remaining.last_analysis.unknown_sites,
         original_text=source.text,
         text=text,
         fixed=fixed,
@@ -161,16 +184,22 @@ def lint_source(source: SourceFile, request: LintRequest, absolute_path: Optiona
     )
 
 
-def lint_bytes(path: str, raw: bytes, request: LintRequest, absolute_path: Optional[str] = None) -> FileResult:
+def lint_bytes(
+    path: str, raw: bytes, request: LintRequest, absolute_path: Optional[str] = None
+) -> FileResult:
     """`lint_source` for data that did not come from a file on disk (stdin, tests)."""
     try:
         source = decode_source(raw, path)
     except CachelintError as error:
-        return FileResult(path=path, absolute_path=absolute_path or path, error=FileError(path, error.reason))
+        return FileResult(
+            path=path, absolute_path=absolute_path or path, error=FileError(path, error.reason)
+        )
     return lint_source(source, request, absolute_path)
 
 
-def request_for(settings: Settings, path: str, fix: bool = False, unsafe_fixes: bool = False) -> LintRequest:
+def request_for(
+    settings: Settings, path: str, fix: bool = False, unsafe_fixes: bool = False
+) -> LintRequest:
     absolute = os.path.abspath(path)
     return LintRequest(
         options=settings.options_for(absolute),
@@ -180,33 +209,52 @@ def request_for(settings: Settings, path: str, fix: bool = False, unsafe_fixes: 
     )
 
 
-# -- many files -------------------------------------------------------------------------------------
+# -- many files ----------------------------------------------------------------------------------
 
 
 def check_paths(
     paths: Sequence[str],
-    settings: Settings,
+    settings: Union[Settings, Config],
     *,
     force_exclude: bool = False,
 ) -> RunResult:
-    return _run(paths, settings, fix=False, unsafe_fixes=False, write=False, force_exclude=force_exclude)
+    """Lint the Python files under `paths` (a Config is resolved with its own selection only)."""
+    return _run(
+        paths,
+        _settings(settings),
+        fix=False,
+        unsafe_fixes=False,
+        write=False,
+        force_exclude=force_exclude,
+    )
 
 
 def fix_paths(
     paths: Sequence[str],
-    settings: Settings,
+    settings: Union[Settings, Config],
     *,
     unsafe_fixes: bool = False,
     write: bool = True,
     force_exclude: bool = False,
 ) -> RunResult:
     """Fix files in place (write=False: compute the fixes only, e.g. for --diff)."""
-    return _run(paths, settings, fix=True, unsafe_fixes=unsafe_fixes, write=write, force_exclude=force_exclude)
+    return _run(
+        paths,
+        _settings(settings),
+        fix=True,
+        unsafe_fixes=unsafe_fixes,
+        write=write,
+        force_exclude=force_exclude,
+    )
+
+
+def _settings(value: Union[Settings, Config]) -> Settings:
+    return build_settings(value) if isinstance(value, Config) else value
 
 
 def lint_stdin(
     raw: bytes,
-    settings: Settings,
+    settings: Union[Settings, Config],
     *,
     filename: Optional[str] = None,
     fix: bool = False,
@@ -214,12 +262,15 @@ def lint_stdin(
     force_exclude: bool = False,
 ) -> RunResult:
     """Lint source read from stdin; `filename` (--stdin-filename) names it and picks settings."""
+    settings = _settings(settings)
     path = filename or STDIN_PATH
     shown = display_path(path) if filename else STDIN_PATH
     absolute = os.path.abspath(path) if filename else STDIN_PATH
     if filename and force_exclude and _is_excluded(filename, settings):
         text = _lossless_text(raw)
-        return RunResult(files=(FileResult(path=shown, absolute_path=absolute, original_text=text, text=text),))
+        return RunResult(
+            files=(FileResult(path=shown, absolute_path=absolute, original_text=text, text=text),)
+        )
     request = request_for(settings, path, fix=fix, unsafe_fixes=unsafe_fixes)
     result = _guarded(shown, lambda: lint_bytes(shown, raw, request, absolute))
     return RunResult(files=(result,))
@@ -233,9 +284,9 @@ def _lossless_text(raw: bytes) -> Optional[str]:
 
 
 def _is_excluded(path: str, settings: Settings) -> bool:
-    from cachelint.discovery import discover
+    from cachelint.discovery import is_excluded
 
-    return not discover([path], settings.root, settings.exclude, force_exclude=True).files
+    return is_excluded(path, settings.root, settings.exclude)
 
 
 def _run(
@@ -249,10 +300,16 @@ def _run(
 ) -> RunResult:
     from cachelint.discovery import discover
 
-    found = discover(list(paths) or ["."], settings.root, settings.exclude, force_exclude=force_exclude)
-    requests = [(path, request_for(settings, path, fix=fix, unsafe_fixes=unsafe_fixes)) for path in found.files]
+    found = discover(
+        list(paths) or ["."], settings.root, settings.exclude, force_exclude=force_exclude
+    )
+    requests = [
+        (path, request_for(settings, path, fix=fix, unsafe_fixes=unsafe_fixes))
+        for path in found.files
+    ]
     results = _lint_files(requests, write=write)
-    return RunResult(files=tuple(results), discovery_errors=found.errors)
+    errors = tuple(FileError(display_path(error.path), error.reason) for error in found.errors)
+    return RunResult(files=tuple(results), discovery_errors=errors)
 
 
 def _lint_files(requests: Iterable[Tuple[str, LintRequest]], *, write: bool) -> List[FileResult]:
@@ -260,7 +317,9 @@ def _lint_files(requests: Iterable[Tuple[str, LintRequest]], *, write: bool) -> 
     results = []
     for path, request in requests:
         shown = display_path(path)
-        results.append(_guarded(shown, lambda: _lint_one_file(path, shown, request, write)))
+        results.append(
+            _guarded(shown, functools.partial(_lint_one_file, path, shown, request, write))
+        )
     return results
 
 
@@ -285,8 +344,10 @@ def _guarded(shown: str, work: Callable[[], FileResult]) -> FileResult:
     """Turn an unexpected exception into a one-line error for this file; the run goes on."""
     try:
         return work()
-    except Exception as error:  # noqa: BLE001 - the user gets one line, not a traceback
+    except Exception as error:  # the user gets one line, not a traceback
         if os.environ.get(DEBUG_ENV):
             raise
         reason = f"internal error: {type(error).__name__}: {error}"
-        return FileResult(path=shown, absolute_path=os.path.abspath(shown), error=FileError(shown, reason))
+        return FileResult(
+            path=shown, absolute_path=os.path.abspath(shown), error=FileError(shown, reason)
+        )

@@ -8,6 +8,7 @@ directory + `os.replace`, and refuses to write when the file changed since it wa
 
 from __future__ import annotations
 
+import codecs
 import errno
 import io
 import os
@@ -23,6 +24,8 @@ from cachelint.errors import SourceError
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # A bare "\n" in inserted text, i.e. one not already part of "\r\n".
 _BARE_LF = re.compile(r"(?<!\r)\n")
+# PEP 263's pattern, on bytes: `# -*- coding: latin-1 -*-`, `# vim: set fileencoding=utf-8 :`.
+_CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,15 @@ def decode_source(raw: bytes, path: str) -> SourceFile:
         raise SourceError("binary file (contains NUL bytes); not Python source", path)
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
-    except SyntaxError as error:  # bad or unknown coding cookie
-        raise SourceError(f"cannot determine encoding: {error.msg}", path) from None
+    except SyntaxError as error:
+        if _has_coding_cookie(raw):
+            if raw.startswith(codecs.BOM_UTF8):
+                reason = "starts with a UTF-8 byte-order mark but declares another encoding"
+            else:
+                reason = error.msg.split(" for ", 1)[0]  # "unknown encoding: klingon"
+            raise SourceError(f"cannot determine encoding: {reason}", path) from None
+        # No cookie: the first lines are simply not UTF-8; decoding below says where.
+        encoding = "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
     try:
         text = raw.decode(encoding)
     except (UnicodeDecodeError, LookupError) as error:
@@ -52,7 +62,15 @@ def decode_source(raw: bytes, path: str) -> SourceFile:
         position = f" at byte {error.start}" if isinstance(error, UnicodeDecodeError) else ""
         name = "utf-8" if encoding == "utf-8-sig" else encoding
         raise SourceError(f"cannot decode as {name}{position}: {reason}", path) from None
-    return SourceFile(path=path, raw=raw, text=text, encoding=encoding, newline=detect_newline(text))
+    return SourceFile(
+        path=path, raw=raw, text=text, encoding=encoding, newline=detect_newline(text)
+    )
+
+
+def _has_coding_cookie(raw: bytes) -> bool:
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    return any(_CODING_COOKIE.match(line) for line in raw.splitlines()[:2])
 
 
 def detect_newline(text: str) -> str:
@@ -158,5 +176,7 @@ def _ensure_unchanged(source: SourceFile) -> None:
             current = handle.read()
     except OSError:
         raise changed from None
-    if current != source.raw or (source.mtime_ns is not None and info.st_mtime_ns != source.mtime_ns):
+    if current != source.raw or (
+        source.mtime_ns is not None and info.st_mtime_ns != source.mtime_ns
+    ):
         raise changed

@@ -31,27 +31,23 @@ class VirtualRequest:
     wrapper_resolver: Resolver
 
 
-class _Calls(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.calls: List[cst.Call] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        if isinstance(func, cst.Name) or (
-            isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"
-        ):
-            if node.args:
-                self.calls.append(node)
+def _may_call_a_wrapper(node: cst.CSTNode) -> bool:
+    if not isinstance(node, cst.Call) or not node.args:
+        return False
+    func = node.func
+    return isinstance(func, cst.Name) or (
+        isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"
+    )
 
 
 def wrapper_requests(resolver: Resolver, built, options, project) -> List[VirtualRequest]:
     from cachelint.request_builder import build_requests  # noqa: F401 - same package, lazy
 
-    collector = _Calls()
-    resolver.module.visit(collector)
+    from cachelint.treewalk import find_all
+
     sdk_nodes = {id(call.node) for call in built.calls}
     found: List[VirtualRequest] = []
-    for caller in collector.calls[: MAX_WRAPPER_CALLS * 10]:
+    for caller in find_all(resolver.module, _may_call_a_wrapper)[: MAX_WRAPPER_CALLS * 10]:
         if id(caller) in sdk_nodes:
             continue
         target = _wrapper_definition(resolver, caller, project)
@@ -88,7 +84,7 @@ def _wrapper_definition(resolver: Resolver, caller: cst.Call, project):
     if isinstance(referent, Assignment) and isinstance(referent.node, cst.FunctionDef):
         return resolver, referent.node, _built_for(resolver)
     if isinstance(referent, ImportAssignment) and project is not None:
-        imported = project.imported_function(resolver, func, referent)
+        imported = project.imported_function(resolver, func, referent, require_requests=True)
         if imported is None:
             return None
         module, function = imported

@@ -57,7 +57,9 @@ Tokenizer = Callable[[Any], int]
 class SimulatedApiError(Exception):
     """What the API would answer with an error status (400 invalid_request_error by default)."""
 
-    def __init__(self, status: int, message: str, error_type: str = "invalid_request_error") -> None:
+    def __init__(
+        self, status: int, message: str, error_type: str = "invalid_request_error"
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
@@ -148,7 +150,7 @@ class Prompt:
     breakpoints: Tuple[Breakpoint, ...]  # in prompt order; automatic after explicit at one block
     prefix_hashes: Tuple[str, ...]  # key of the prefix ending at each block
     prefix_tokens: Tuple[int, ...]  # tokens of the prefix ending at each block
-    fingerprint: "PromptFingerprint"
+    fingerprint: PromptFingerprint
 
     @property
     def total_tokens(self) -> int:
@@ -342,7 +344,9 @@ class _PromptBuilder:
                 raise _bad_request("%s.type: Input should be 'text'" % location)
             marker = block.get("cache_control")
             if marker is not None and _is_empty_text(block):
-                raise _bad_request("%s: cache_control cannot be set for empty text blocks" % location)
+                raise _bad_request(
+                    "%s: cache_control cannot be set for empty text blocks" % location
+                )
             position = self._append(
                 "system", location, block, auto_cacheable=not _is_empty_text(block)
             )
@@ -358,7 +362,9 @@ class _PromptBuilder:
         content = message.get("content")
         where = dict(role=role, message_index=index)
         if isinstance(content, str):
-            self._append("messages", location + ".content", {"type": "text", "text": content}, **where)
+            self._append(
+                "messages", location + ".content", {"type": "text", "text": content}, **where
+            )
             return
         if not isinstance(content, list):
             raise _bad_request("%s.content: Input should be a valid string or list" % location)
@@ -405,9 +411,7 @@ class _PromptBuilder:
         automatic = None
         if top_level is not None:
             ttl = _marker_ttl(top_level, "")
-            target = next(
-                (b for b in reversed(self.blocks) if b.auto_cacheable), None
-            )
+            target = next((b for b in reversed(self.blocks) if b.auto_cacheable), None)
             if target is not None:
                 automatic = Breakpoint(target.position, ttl, "cache_control", automatic=True)
         found = len(breakpoints) + (1 if top_level is not None else 0)
@@ -421,8 +425,8 @@ class _PromptBuilder:
         # Stable sort: explicit markers keep document order, automatic sorts after them.
         breakpoints.sort(key=lambda b: (b.position, b.automatic))
         seen_five_minutes = False
-        for breakpoint in breakpoints:
-            if breakpoint.ttl == "5m":
+        for mark in breakpoints:
+            if mark.ttl == "5m":
                 seen_five_minutes = True
             elif seen_five_minutes:
                 raise _bad_request(
@@ -652,9 +656,9 @@ class CacheSimulator:
 
     def _read(self, prompt: Prompt, moment: float) -> Optional[int]:
         best: Optional[int] = None
-        for breakpoint in prompt.breakpoints:
-            lowest = max(0, breakpoint.position - LOOKBACK_BLOCKS + 1)
-            for position in range(breakpoint.position, lowest - 1, -1):
+        for mark in prompt.breakpoints:
+            lowest = max(0, mark.position - LOOKBACK_BLOCKS + 1)
+            for position in range(mark.position, lowest - 1, -1):
                 if prompt.prefix_hashes[position] in self._entries:
                     if best is None or position > best:
                         best = position
@@ -675,8 +679,8 @@ class CacheSimulator:
         written: List[int] = []
         by_ttl = {"5m": 0, "1h": 0}
         boundary = read_tokens
-        for breakpoint in prompt.breakpoints:
-            position = breakpoint.position
+        for mark in prompt.breakpoints:
+            position = mark.position
             if read_position is not None and position <= read_position:
                 continue
             if position in written:
@@ -684,11 +688,11 @@ class CacheSimulator:
             tokens = prompt.prefix_tokens[position]
             if tokens < minimum:
                 continue  # silently not cached
-            by_ttl[breakpoint.ttl] += tokens - boundary
+            by_ttl[mark.ttl] += tokens - boundary
             boundary = tokens
             written.append(position)
             self._entries[prompt.prefix_hashes[position]] = _Entry(
-                position, tokens, breakpoint.ttl, moment + TTL_SECONDS[breakpoint.ttl]
+                position, tokens, mark.ttl, moment + TTL_SECONDS[mark.ttl]
             )
         return written, by_ttl, boundary
 
@@ -719,7 +723,9 @@ def _creation_split(usage: Any) -> Tuple[int, int]:
     if isinstance(usage, CacheUsage):
         return usage.ephemeral_5m_input_tokens, usage.ephemeral_1h_input_tokens
     breakdown = (
-        usage.get("cache_creation") if isinstance(usage, Mapping) else getattr(usage, "cache_creation", None)
+        usage.get("cache_creation")
+        if isinstance(usage, Mapping)
+        else getattr(usage, "cache_creation", None)
     )
     if breakdown is None:
         return _usage_field(usage, "cache_creation_input_tokens"), 0

@@ -123,7 +123,7 @@ class _HttpServer(ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = True
 
-    def __init__(self, fake: "FakeAnthropicServer") -> None:
+    def __init__(self, fake: FakeAnthropicServer) -> None:
         self.fake = fake
         self.open_sockets: Set[socket.socket] = set()
         self.sockets_lock = threading.Lock()
@@ -281,7 +281,7 @@ class FakeAnthropicServer:
 
     # -- lifecycle
 
-    def start(self) -> "FakeAnthropicServer":
+    def start(self) -> FakeAnthropicServer:
         if self._http is not None:
             raise RuntimeError("already started")
         self._http = _HttpServer(self)
@@ -305,7 +305,7 @@ class FakeAnthropicServer:
         self._http = None
         self._thread = None
 
-    def __enter__(self) -> "FakeAnthropicServer":
+    def __enter__(self) -> FakeAnthropicServer:
         return self.start()
 
     def __exit__(self, *exc_info: Any) -> None:

@@ -34,7 +34,9 @@ class RuleEntry:
 
     @property
     def fix_phrase(self) -> str:
-        return _FIX_PHRASES.get(self.fix_availability, f"Fix availability: {self.fix_availability}.")
+        return _FIX_PHRASES.get(
+            self.fix_availability, f"Fix availability: {self.fix_availability}."
+        )
 
 
 def rule_entries() -> Tuple[RuleEntry, ...]:
@@ -44,7 +46,9 @@ def rule_entries() -> Tuple[RuleEntry, ...]:
         RuleEntry(
             code=rules.SYNTAX_ERROR_CODE,
             name=rules.SYNTAX_ERROR_NAME,
-            summary=getattr(rules, "SYNTAX_ERROR_SUMMARY", "The file could not be parsed as Python."),
+            summary=getattr(
+                rules, "SYNTAX_ERROR_SUMMARY", "The file could not be parsed as Python."
+            ),
             fix_availability="none",
             documentation=SYNTAX_ERROR_DOCS,
         )

@@ -7,7 +7,8 @@ from cachelint.report import summary
 
 def render(result, context) -> str:
     lines = [
-        f"{d.path}:{d.location.row}:{d.location.column}: {d.code} {d.message}" for d in result.diagnostics
+        f"{d.path}:{d.location.row}:{d.location.column}: {d.code} {d.message}"
+        for d in result.diagnostics
     ]
     if context.fix_mode and context.show_fixes:
         lines += ["", summary.fixed_listing(result)] if lines else [summary.fixed_listing(result)]

@@ -77,7 +77,13 @@ def _render_diagnostic(console, Text, d: Diagnostic, text: Optional[str], contex
         console.print(note)
     if d.cost is not None:
         console.print(Text("  = cost: ", style="bold cyan") + Text(_cost_phrase(d)))
-    if context.show_fixes and not context.fix_mode and d.fix is not None and d.fix.edits and text is not None:
+    if (
+        context.show_fixes
+        and not context.fix_mode
+        and d.fix is not None
+        and d.fix.edits
+        and text is not None
+    ):
         _render_fix_diff(console, Text, d, text)
 
 
@@ -99,10 +105,10 @@ def _cost_phrase(d: Diagnostic) -> str:
 
 
 def _code_frame(d: Diagnostic, text: str) -> List[tuple]:
-    lines = _LINE_BREAK.split(text)
-    if lines and lines[-1] == "" and len(lines) > 1:
-        lines.pop()  # the empty "line" after a final newline
     row = d.location.row
+    lines = _LINE_BREAK.split(text)
+    if len(lines) > 1 and lines[-1] == "" and row < len(lines):
+        lines.pop()  # the empty "line" after a final newline, unless the finding is on it
     if not lines or row > len(lines):
         return []
     first = max(1, row - CONTEXT_LINES)
@@ -119,7 +125,9 @@ def _code_frame(d: Diagnostic, text: str) -> List[tuple]:
             prefix = line[:start].replace("\t", _TAB)
             marked = line[start:end].replace("\t", _TAB)
             carets = "^" * max(1, len(marked))
-            frame.append((blank_gutter + " ", " " * len(prefix) + carets + " " + d.code, "bold red"))
+            frame.append(
+                (blank_gutter + " ", " " * len(prefix) + carets + " " + d.code, "bold red")
+            )
     frame.append((blank_gutter, "", None))
     return frame
 

@@ -8,4 +8,6 @@ from cachelint.report.serialize import diagnostic_objects
 
 
 def render(result, context) -> str:
-    return json.dumps(diagnostic_objects(result), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(diagnostic_objects(result), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )

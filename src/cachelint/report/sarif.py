@@ -27,7 +27,10 @@ def _rule_descriptor(entry) -> Dict[str, Any]:
         "name": entry.name,
         "shortDescription": {"text": entry.summary},
         "fullDescription": {"text": entry.documentation or entry.summary},
-        "help": {"text": entry.documentation or entry.summary, "markdown": entry.documentation or entry.summary},
+        "help": {
+            "text": entry.documentation or entry.summary,
+            "markdown": entry.documentation or entry.summary,
+        },
         "defaultConfiguration": {"level": "error"},
         "properties": {"fix_availability": entry.fix_availability},
     }
@@ -51,23 +54,27 @@ def render(result, context) -> str:
         item: Dict[str, Any] = {"ruleId": d.code}
         if d.code in index_by_code:
             item["ruleIndex"] = index_by_code[d.code]
-        item.update({
-            "level": "error",
-            "message": {"text": d.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": _artifact_location(absolute.get(d.path, d.path), cwd),
-                        "region": {
-                            "startLine": d.location.row,
-                            "startColumn": d.location.column,
-                            "endLine": d.end_location.row,
-                            "endColumn": d.end_location.column,
-                        },
+        item.update(
+            {
+                "level": "error",
+                "message": {"text": d.message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": _artifact_location(
+                                absolute.get(d.path, d.path), cwd
+                            ),
+                            "region": {
+                                "startLine": d.location.row,
+                                "startColumn": d.location.column,
+                                "endLine": d.end_location.row,
+                                "endColumn": d.end_location.column,
+                            },
+                        }
                     }
-                }
-            ],
-        })
+                ],
+            }
+        )
         results.append(item)
     document = {
         "$schema": SCHEMA,

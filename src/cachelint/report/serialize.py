@@ -51,7 +51,9 @@ def diagnostic_object(diagnostic: Diagnostic, filename: str) -> Dict[str, Any]:
         "location": location(diagnostic.location),
         "message": diagnostic.message,
         "name": diagnostic.name,
-        "noqa_row": diagnostic.noqa_row if diagnostic.noqa_row is not None else diagnostic.location.row,
+        "noqa_row": diagnostic.noqa_row
+        if diagnostic.noqa_row is not None
+        else diagnostic.location.row,
         "url": None,
     }
 

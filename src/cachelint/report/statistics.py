@@ -15,7 +15,9 @@ class CodeStatistics:
     name: str
     count: int
     fixable: int  # how many have a fix applicable with the current --unsafe-fixes setting
-    tokens_per_call: Optional[int]  # summed over findings with a cost estimate; None when none has one
+    tokens_per_call: Optional[
+        int
+    ]  # summed over findings with a cost estimate; None when none has one
     usd_per_1k_calls: Optional[float]  # summed over findings with a known price
 
 
@@ -50,7 +52,11 @@ def render_text(result, context) -> str:
     for row in rows:
         marker = "[*]" if row.fixable == row.count else ("[-]" if row.fixable else "   ")
         tokens = f"~{row.tokens_per_call:,} tokens/call" if row.tokens_per_call is not None else "-"
-        usd = f"~${row.usd_per_1k_calls:,.2f} per 1k calls" if row.usd_per_1k_calls is not None else "-"
+        usd = (
+            f"~${row.usd_per_1k_calls:,.2f} per 1k calls"
+            if row.usd_per_1k_calls is not None
+            else "-"
+        )
         table.append((str(row.count), row.code, f"{marker} {row.name}", tokens, usd))
     widths = [max(len(cells[i]) for cells in table) for i in range(5)]
     lines = []

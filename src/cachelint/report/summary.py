@@ -16,7 +16,7 @@ def plural(count: int, word: str) -> str:
 
 
 def footer(result, context) -> str:
-    """"Found 3 errors (2 fixable with `cachelint fix`)." or "All checks passed!"."""
+    """ "Found 3 errors (2 fixable with `cachelint fix`)." or "All checks passed!"."""
     remaining = result.diagnostics
     fixed = len(result.fixed)
     safe = sum(1 for d in remaining if is_applicable(d.fix, False))
@@ -68,5 +68,7 @@ def unknown_sites_listing(result) -> str:
     lines = [f"{plural(len(sites), 'SDK call')} could not be judged:"]
     for site in sites:
         reasons = "; ".join(site.reasons) if site.reasons else "no reason recorded"
-        lines.append(f"{site.path}:{site.location.row}:{site.location.column} {site.method}: {reasons}")
+        lines.append(
+            f"{site.path}:{site.location.row}:{site.location.column} {site.method}: {reasons}"
+        )
     return "\n".join(lines)

@@ -170,12 +170,15 @@ class InvalidCacheControl(Rule):
             marker = point.marker
             if marker.valid is not False:
                 continue
-            problem = marker.problem or "the value is not accepted"
+            where = describe(request, point)
             if marker.key != "cache_control":
-                consequence = "the API does not know this field and rejects the request with 400"
+                message = (
+                    f"`{marker.key}` on {where} is not a field the API knows (it reads only "
+                    f"`cache_control`): the request is rejected with 400 and nothing is cached"
+                )
             else:
-                consequence = 'the API accepts only {"type": "ephemeral"} with an optional ttl of "5m" or "1h" and rejects this request with 400'
-            message = f"invalid `cache_control` on {describe(request, point)}: {problem}; {consequence}"
+                problem = marker.problem or "the value is not accepted"
+                message = f"invalid `cache_control` on {where}: {problem}; the API rejects this request with 400"
             ctx.report(anchor(ctx, request, point), message, fix=_fix(ctx, point), noqa_node=request.call.node)
 
 
@@ -230,7 +233,8 @@ def _repair_value(ctx, node: Optional[cst.CSTNode]) -> _Repair:
     text = _literal_string(node)
     if text is not None:
         if text.strip().lower() == "ephemeral" and node in ctx.positions:
-            return _Repair([Replace(node, EPHEMERAL)])
+            quote = _quote_of(node)
+            return _Repair([Replace(node, f"{{{quote}type{quote}: {quote}ephemeral{quote}}}")])
         return _Repair(fixable=False)
     if isinstance(node, cst.Dict):
         return _repair_dict(ctx, node)

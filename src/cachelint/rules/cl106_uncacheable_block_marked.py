@@ -145,7 +145,7 @@ class UncacheableBlockMarked(Rule):
             if reason is None:
                 continue
             message = (
-                f"`cache_control` on {reason} ({describe_block(request, block)}): the API rejects the request "
+                f"`cache_control` on {describe_block(request, block)}, {reason}: the API rejects the request "
                 f"with 400; mark the nearest text, image, document, tool_use or tool_result block instead"
             )
             ctx.report(anchor(ctx, request, point), message, noqa_node=request.call.node)

@@ -12,9 +12,9 @@ from cachelint.rules.base import Example, Rule
 # AnthropicGoogleCloud proxy the first-party API unchanged (SDK source), and their support is not
 # documented either way: unknown, so never reported.
 UNSUPPORTED_PLATFORMS = {
-    Platform.BEDROCK: "Amazon Bedrock (`AnthropicBedrock`)",
-    Platform.BEDROCK_MANTLE: "Amazon Bedrock (`AnthropicBedrockMantle`)",
-    Platform.VERTEX: "Google Vertex AI (`AnthropicVertex`)",
+    Platform.BEDROCK: "Amazon Bedrock",
+    Platform.BEDROCK_MANTLE: "Amazon Bedrock",
+    Platform.VERTEX: "Google Vertex AI",
 }
 
 
@@ -153,9 +153,10 @@ class TopLevelCacheControlUnsupported(Rule):
             # the keyword itself raises, whatever its value (even None) and however it is passed
             if "cache_control" not in request.keywords:
                 return
+            resource = "AsyncMessages" if call.is_async else "Messages"
             message = (
                 "`messages.parse()` has no `cache_control` parameter: the call raises "
-                "`TypeError: Messages.parse() got an unexpected keyword argument 'cache_control'` before "
+                f"`TypeError: {resource}.parse() got an unexpected keyword argument 'cache_control'` before "
                 "any request is sent; mark the last block explicitly or use `client.beta.messages.parse`"
             )
             ctx.report(self._anchor(ctx, request), message, noqa_node=call.node)
@@ -166,8 +167,10 @@ class TopLevelCacheControlUnsupported(Rule):
         marker = request.top_level_cache_control
         if marker is None or marker.valid is None:
             return  # absent, or a value that may be None at run time
+        client_class = call.client_description.rsplit(".", 1)[-1].strip("`")
         message = (
-            f"top-level `cache_control=` (automatic caching) is not supported on {platform}: this "
+            f"top-level `cache_control=` (automatic caching) is not supported on {platform} "
+            f"(`{client_class}`): this "
             f"request does not get the breakpoint it asks for; put `cache_control` on the last "
             f"cacheable block instead"
         )
