@@ -123,12 +123,16 @@ def run(
         killer.start()
         try:
             _, status, usage = os.wait4(process.pid, 0)
+        except BaseException:  # interrupted: do not leave the command running on its own
+            process.kill()
+            process.wait()
+            raise
         finally:
             killer.cancel()
+            if sampler:
+                sampler.stop()
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
-        if sampler:
-            sampler.stop()
         output.seek(0)
         tail = output.read()[-2000:].decode("utf-8", "replace")
     return RunResult(

@@ -23,6 +23,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -140,6 +141,7 @@ class Side:
     seconds: List[float] = field(default_factory=list)
     exit_codes: List[int] = field(default_factory=list)
     max_process_rss_mb: List[float] = field(default_factory=list)
+    tree_rss_peak_mb: List[Optional[float]] = field(default_factory=list)
 
     @property
     def median(self) -> Optional[float]:
@@ -173,9 +175,15 @@ class Comparison:
 ACCEPTED_EXIT_CODES = (0, 1)  # 1 = findings, which both linters report on these trees
 
 
+RUN_TIMEOUT_SECONDS = [1800.0]  # set from --timeout
+
+
 def _run_side(side: Side, command: measure.Command, comparison: Comparison,
               sample_memory: bool = False) -> Optional[measure.RunResult]:
-    result = measure.run(command, sample_tree_memory=sample_memory)
+    result = measure.run(command, sample_tree_memory=sample_memory,
+                         timeout=RUN_TIMEOUT_SECONDS[0])
+    if sample_memory:
+        side.tree_rss_peak_mb.append(result.tree_rss_peak_mb)
     side.seconds.append(result.seconds)
     side.exit_codes.append(result.exit_code)
     side.max_process_rss_mb.append(result.max_process_rss_mb)
@@ -187,7 +195,8 @@ def _run_side(side: Side, command: measure.Command, comparison: Comparison,
 
 
 def time_pair(comparison: Comparison, ours: measure.Command, theirs: measure.Command,
-              repeats: int, warmups: Sequence[measure.Command] = ()) -> None:
+              repeats: int, warmups: Sequence[measure.Command] = (),
+              sample_memory_ours: bool = False) -> None:
     """Alternate the two commands so that machine noise hits both alike."""
     for warmup in warmups:
         measure.run(warmup)
@@ -195,7 +204,7 @@ def time_pair(comparison: Comparison, ours: measure.Command, theirs: measure.Com
     comparison.reference = Side(theirs.label, list(theirs.argv))
     for index in range(repeats):
         log(f"  {comparison.key}: run {index + 1}/{repeats}")
-        _run_side(comparison.cachelint, ours, comparison)
+        _run_side(comparison.cachelint, ours, comparison, sample_memory=sample_memory_ours)
         _run_side(comparison.reference, theirs, comparison)
         if comparison.errors:
             return
@@ -215,6 +224,7 @@ class Setup:
     ruff: Optional[str]
     fixit: Optional[str]
     notes: List[str]
+    sparse_cachelint_runs: Optional[Side] = None
 
 
 def _ruff_command(setup: Setup, *paths: str) -> List[str]:
@@ -235,7 +245,9 @@ def bench_sparse(setup: Setup, repeats: int) -> Comparison:
         measure.Command("ruff", _ruff_command(setup, "."), root),
         repeats,
         warmups=_warmups(setup, with_ruff=True),
+        sample_memory_ours=measure.tree_sampling_available(),
     )
+    setup.sparse_cachelint_runs = comparison.cachelint
     return comparison
 
 
@@ -360,26 +372,34 @@ def bench_cache(setup: Setup, repeats: int) -> Comparison:
 
 
 def bench_memory(setup: Setup, repeats: int) -> Comparison:
+    """Peak memory on the sparse tree: taken from the sparse comparison's cachelint runs when
+    they happened (the /proc sampling costs little), else from runs of its own."""
     comparison = Comparison("memory", "sparse tree: peak memory of cachelint check",
                             f"< {MEMORY_LIMIT_MB:.0f} MB", MEMORY_LIMIT_MB, strict=True, unit="MB")
     sample = measure.tree_sampling_available()
-    command = measure.Command("cachelint", setup.cachelint.check("."), setup.sparse.root)
-    side = Side("cachelint", list(command.argv))
-    peaks = []
-    for index in range(repeats):
-        log(f"  memory: run {index + 1}/{repeats}")
-        result = _run_side(side, command, comparison, sample_memory=sample)
-        peaks.append(result.tree_rss_peak_mb if sample else result.max_process_rss_mb)
+    side = setup.sparse_cachelint_runs
+    source = "during the sparse runs"
+    if side is None or not side.seconds:
+        command = measure.Command("cachelint", setup.cachelint.check("."), setup.sparse.root)
+        side = Side("cachelint", list(command.argv))
+        source = "own runs"
+        for index in range(repeats):
+            log(f"  memory: run {index + 1}/{repeats}")
+            _run_side(side, command, comparison, sample_memory=sample)
+            if comparison.errors:
+                break
     comparison.cachelint = side
-    if comparison.errors:
+    if comparison.errors or not side.max_process_rss_mb:
         return comparison
-    comparison.value = max(peaks)
     largest = max(side.max_process_rss_mb)
-    comparison.note = (
-        f"all processes (sampled /proc); largest single process {largest:.0f} MB"
-        if sample
-        else "largest single process only (no /proc sampling here)"
-    )
+    sampled = [peak for peak in side.tree_rss_peak_mb if peak is not None]
+    if sample and sampled:
+        comparison.value = max(sampled + [largest])
+        comparison.note = (f"all processes (sampled /proc, {source}); "
+                           f"largest single process {largest:.0f} MB")
+    else:
+        comparison.value = largest
+        comparison.note = f"largest single process only ({source}; no /proc sampling here)"
     return comparison
 
 
@@ -533,6 +553,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         "$CACHELINT_CORPUS, else a user cache dir; downloaded if missing)")
     parser.add_argument("--work-dir", type=Path, default=None,
                         help="where to build the trees (default: a temporary dir, removed)")
+    parser.add_argument("--timeout", type=float, default=1800.0, metavar="SECONDS",
+                        help="give up on a single run after this long (default 1800)")
     parser.add_argument("--cachelint", default=None,
                         help="command to run cachelint (default: the one next to this Python)")
     args = parser.parse_args(argv)
@@ -581,6 +603,9 @@ def prepare(args, work: Path) -> Setup:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
+    RUN_TIMEOUT_SECONDS[0] = args.timeout
+    # SIGTERM unwinds like Ctrl-C, so the running command is killed and the trees removed.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="cachelint-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:

@@ -5,9 +5,10 @@
 - dense: the published packages that call the SDK, fetched by shared/corpus/fetch-real-code.sh,
   keeping only the files that mention the SDK (every file is work for cachelint).
 
-Only `.py` files are copied, so nothing installed is touched. Directories that linters skip by
-default (ruff's default excludes: `build`, `dist`, `venv`, `site-packages`, hidden folders, ...)
-are left out, so that every tool compared sees exactly the same files.
+Only `.py` files are copied, so nothing installed is touched. Files that Python itself cannot
+decode (the standard library's test suite ships a few on purpose) are left out. Directories that
+linters skip by default (ruff's default excludes: `build`, `dist`, `venv`, `site-packages`,
+hidden folders, ...) are left out too, so that every tool compared sees exactly the same files.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, List, Optional, Tuple
@@ -47,9 +49,13 @@ class Tree:
     files: Tuple[Path, ...]
     lines: int
     megabytes: float
+    undecodable_skipped: int = 0
 
     def describe(self) -> str:
-        return f"{len(self.files):,} files, {self.lines:,} lines, {self.megabytes:.0f} MB"
+        text = f"{len(self.files):,} files, {self.lines:,} lines, {self.megabytes:.0f} MB"
+        if self.undecodable_skipped:
+            text += f" ({self.undecodable_skipped} undecodable files left out)"
+        return text
 
 
 def _skipped_dir(name: str) -> bool:
@@ -64,20 +70,35 @@ def _python_files(root: Path) -> Iterator[Path]:
                 yield Path(directory) / name
 
 
+def _decodable(data: bytes) -> bool:
+    """Whether Python could read this source (PEP 263 declaration or BOM, else UTF-8)."""
+    lines = iter(data.splitlines(keepends=True))
+    try:
+        encoding, _ = tokenize.detect_encoding(lambda: next(lines, b""))
+        data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return False
+    return True
+
+
 def _copy_files(sources: Iterable[Tuple[Path, Path]], destination: Path, name: str) -> Tree:
     """Copy (source file, path relative to destination) pairs and count what was copied."""
     files: List[Path] = []
     lines = 0
     size = 0
+    skipped = 0
     for source, relative in sources:
+        data = source.read_bytes()
+        if not _decodable(data):
+            skipped += 1
+            continue
         target = destination / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        data = source.read_bytes()
         target.write_bytes(data)
         files.append(target)
         lines += data.count(b"\n")
         size += len(data)
-    return Tree(name, destination, tuple(files), lines, size / 1e6)
+    return Tree(name, destination, tuple(files), lines, size / 1e6, skipped)
 
 
 def installed_python_roots() -> List[Tuple[str, Path]]:

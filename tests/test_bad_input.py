@@ -63,7 +63,7 @@ def fix_unchanged(project, args, input=None):
 def test_syntax_error_is_a_finding_and_the_run_goes_on(project):
     code, out, err = run_cli(["check", "--output-format", "concise"])
     assert (code, err) == (1, "")
-    assert "broken.py:3:1: CL000 SyntaxError: " in out
+    assert "broken.py:3:29: CL000 SyntaxError: " in out
     assert "bot.py:15:16: CL001 " in out
     # fix leaves the broken file alone
     broken = (project / "broken.py").read_bytes()
@@ -128,7 +128,7 @@ def test_unreadable_file(project, monkeypatch):
     monkeypatch.setattr(cachelint.source, "open", deny, raising=False)
     code, out, err = fix_unchanged(project, ["bot.py", "broken.py"])
     assert (code, err) == (2, "cachelint: error: bot.py: permission denied\n")
-    assert out.startswith("broken.py:3:1: CL000 ")
+    assert out.startswith("broken.py:3:29: CL000 ")
     assert out.endswith("Found 1 error (0 fixed, 1 remaining). 1 path could not be checked.\n")
 
 
@@ -203,7 +203,7 @@ def test_unexpected_exception_is_one_line_naming_the_file(project, monkeypatch):
     monkeypatch.setattr(cachelint.analysis, "analyze_text", explode)
     code, out, err = fix_unchanged(project, ["bot.py", "broken.py"])
     assert (code, err) == (2, "cachelint: error: bot.py: internal error: RuntimeError: boom\n")
-    assert out.startswith("broken.py:3:1: CL000 ")
+    assert out.startswith("broken.py:3:29: CL000 ")
 
 
 def test_unexpected_exception_outside_any_file(project, monkeypatch):

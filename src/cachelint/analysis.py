@@ -6,6 +6,7 @@ returns plain values only.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
@@ -34,6 +35,7 @@ def analyze_text(
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
+        error._cachelint_source = text
         return FileAnalysis(diagnostics=(_syntax_error(error, path, options),), syntax_error=True)
     except (RecursionError, MemoryError) as error:  # pathological nesting
         return FileAnalysis(
@@ -60,15 +62,34 @@ def analyze_text(
 
 
 def _syntax_error(error, path: str, options: AnalysisOptions) -> Diagnostic:
-    message = str(error.message) if hasattr(error, "message") else str(error)
-    first_line = message.strip().splitlines()[0] if message.strip() else "invalid syntax"
-    row = max(1, int(getattr(error, "raw_line", 1) or 1))
-    column = max(1, int(getattr(error, "raw_column", 0) or 0) + 1)
+    """CL000 at the error's position, with CPython's own wording when it agrees the file is
+    invalid (its positions and messages are the ones users know); libcst's otherwise."""
+    row, column, message = _cpython_syntax_error(error)
     return Diagnostic(
         code="CL000",
         name="invalid-syntax",
-        message=f"SyntaxError: {first_line}",
+        message=f"SyntaxError: {message}",
         path=path,
         location=Location(row, column),
         end_location=Location(row, column),
     )
+
+
+def _cpython_syntax_error(error) -> Tuple[int, int, str]:
+    source = getattr(error, "_cachelint_source", None)
+    if source is not None:
+        try:
+            compile(source, "<cachelint>", "exec", dont_inherit=True)
+        except SyntaxError as cpython:
+            return max(1, cpython.lineno or 1), max(1, cpython.offset or 1), cpython.msg
+        except (ValueError, RecursionError, MemoryError):
+            pass
+    text = str(getattr(error, "message", error))
+    match = re.search(r"error at (\d+):(\d+): (.*)", text)
+    if match:
+        detail = match.group(3)
+        if len(detail) > 80:
+            detail = detail[:77] + "..."
+        return max(1, int(match.group(1))), int(match.group(2)) + 1, detail
+    first = text.strip().splitlines()[0] if text.strip() else "invalid syntax"
+    return max(1, int(getattr(error, "raw_line", 1) or 1)), 1, first

@@ -59,7 +59,7 @@ class Config:
     default_model: Optional[str] = None
     chars_per_token: float = 4.0
     target_sdk: Optional[Tuple[int, ...]] = None
-    report_unknown_size: bool = True
+    report_unknown_size: bool = False
     models: Tuple[ModelOverride, ...] = ()
 
 

@@ -88,3 +88,23 @@ def rewritten_header_literal(node: cst.CSTNode, remaining: List[str]) -> Optiona
     separator = ", " if ", " in body else ","
     return f"{node.prefix}{node.quote}{separator.join(remaining)}{node.quote}"
 
+
+
+def remove_argument(ctx, arg: cst.Arg):
+    """An edit removing `arg` from its call. When it is the call's only argument, the call
+    becomes `f()` (a plain removal would leave the call's inner line breaks behind), provided no
+    comment other than the argument's own trailing one would go with it."""
+    from cachelint.rules.base import Remove, Replace
+
+    call = ctx.parents.get(arg)
+    if not isinstance(call, cst.Call) or len(call.args) != 1:
+        return Remove(arg)
+    call_start, call_end = ctx.span(call)
+    func_start, func_end = ctx.span(call.func)
+    arg_start, arg_end = ctx.span(arg)
+    before = ctx.text[func_end:arg_start]
+    after = ctx.text[arg_end:call_end]
+    own_line = after.split("\n", 1)
+    if "#" in before or (len(own_line) > 1 and "#" in own_line[1]):
+        return Remove(arg)
+    return Replace(call, ctx.text[call_start:func_end] + "()")

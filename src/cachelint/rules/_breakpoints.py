@@ -12,6 +12,7 @@ from typing import List, Optional
 import libcst as cst
 
 from cachelint.request import Block, Marker, Request, Segment, SegmentForm
+from cachelint.values import ListVal
 
 # Expressions a literal block may sit in and still be sent exactly once, in place, on every call.
 _TRANSPARENT = (cst.List, cst.Tuple, cst.Element, cst.StarredElement, cst.Dict, cst.DictElement, cst.Arg)
@@ -52,11 +53,22 @@ def _block_marker_is_definite(ctx, request: Request, segment: Segment, block: Bl
         return False
     if _may_be_overridden(block, marker):
         return False
-    if segment.complete:
+    if segment.complete and not _rewritten(ctx, segment):
         return True
     # An incomplete list (`[*history, {...}]`) still certainly holds the blocks written in it
     # at the call; blocks seen through a comprehension, a slice or a variable may not be sent.
     return _written_in_call_argument(ctx, request, block.node)
+
+
+def _rewritten(ctx, segment: Segment) -> bool:
+    """A list that is complete but trimmed somewhere (`pop`, `del`, `remove`): items may be gone."""
+    node = segment.node
+    if isinstance(node, cst.Arg):
+        node = node.value
+    if node is None or ctx.resolver is None or node not in ctx.positions:
+        return False
+    value = ctx.resolver.resolve(node)
+    return isinstance(value, ListVal) and value.rewritten
 
 
 def _may_be_overridden(block: Block, marker: Marker) -> bool:

@@ -283,6 +283,9 @@ def _repair_dict(ctx, node: cst.Dict) -> _Repair:
     ttl = elements.get("ttl")
     if ttl is not None:
         current = _literal_string(ttl.value)
+        if current is None and isinstance(ttl.value, cst.Name) and ctx.resolver is not None:
+            resolved = ctx.resolver.resolve(ttl.value)
+            current = resolved.text if isinstance(resolved, TextValue) else None
         if current not in ACCEPTED_TTLS:
             wanted = _normalised_ttl(ctx, ttl.value)
             if wanted is None:
@@ -319,7 +322,10 @@ def _literal_key(element: cst.BaseDictElement) -> Optional[str]:
 
 def _literal_string(node: Optional[cst.CSTNode]) -> Optional[str]:
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
+        try:
+            value = node.evaluated_value
+        except Exception:  # malformed escapes: not a value we can reason about
+            return None
         return value if isinstance(value, str) else None
     return None
 

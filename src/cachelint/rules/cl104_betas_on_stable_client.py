@@ -6,9 +6,15 @@ import libcst as cst
 
 from cachelint.diagnostics import Applicability
 from cachelint.request import Request, SdkCall
-from cachelint.rules._betas import CACHING_BETA, beta_only_keywords, keyword_arg, namespace_attribute
+from cachelint.rules._betas import (
+    CACHING_BETA,
+    beta_only_keywords,
+    keyword_arg,
+    namespace_attribute,
+    remove_argument,
+)
 from cachelint.rules.base import Example, FixSpec, InsertAfter, Remove, Rule
-from cachelint.values import ListVal, TextValue
+from cachelint.values import DictVal, ListVal, TextValue
 
 GUIDE = '"""' + "Answer from the attached handbook and cite its section numbers. " * 80 + '"""'
 
@@ -164,7 +170,11 @@ class BetasOnStableClient(Rule):
         if node is None:
             return
         betas_arg = request.betas_arg
-        value_code = _short(ctx, betas_arg.value) if betas_arg is not None else "..."
+        if betas_arg is not None:
+            value_code = _short(ctx, betas_arg.value)
+        else:  # from a `**` dict
+            known = ", ".join(f'"{b}"' if b is not None else "..." for b in request.betas)
+            value_code = f"[{known}{', ...' if not request.betas_complete else ''}]"
         only_caching = request.betas_complete and all(b == CACHING_BETA for b in request.betas)
         if betas_arg is not None and _is_none(betas_arg.value):
             only_caching = True
@@ -192,14 +202,24 @@ class BetasOnStableClient(Rule):
         )
         if only_caching and not beta_only:
             message += "; prompt caching needs no beta flag (generally available since SDK 0.41.0), remove it"
+        elif only_caching:
+            extra = ", ".join(f"`{k}`" for k in beta_only)
+            message += f"; call it on `client.beta.messages` instead ({extra} {'is' if len(beta_only) == 1 else 'are'} beta-only too)"
         else:
             message += "; call it on `client.beta.messages` instead"
         fix = self._fix(ctx, call, betas_arg, only_caching and not beta_only)
         ctx.report(betas_arg if betas_arg is not None else node, message, fix=fix, noqa_node=node)
 
     def _fix(self, ctx, call: SdkCall, betas_arg: Optional[cst.Arg], removable: bool) -> Optional[FixSpec]:
-        if removable and betas_arg is not None:
-            return FixSpec("Remove `betas=` (prompt caching needs no beta flag)", Applicability.SAFE, [Remove(betas_arg)])
+        if removable:
+            if betas_arg is not None:
+                edit = remove_argument(ctx, betas_arg)
+            else:
+                entry = _splat_entry(ctx, call.node)
+                if entry is None:
+                    return None  # it comes from a dict we cannot edit here
+                edit = Remove(entry)
+            return FixSpec("Remove `betas` (prompt caching needs no beta flag)", Applicability.SAFE, [edit])
         messages = namespace_attribute(call.func_node, "messages") if call.func_node is not None else None
         if messages is None or messages not in ctx.positions:
             return None
@@ -208,6 +228,23 @@ class BetasOnStableClient(Rule):
             Applicability.UNSAFE,
             [InsertAfter(messages.value, ".beta")],
         )
+
+
+def _splat_entry(ctx, call: Optional[cst.Call]) -> Optional[cst.DictElement]:
+    """The `"betas": ...` entry of a dict literal in this file spread into the call with `**`."""
+    if call is None or ctx.resolver is None:
+        return None
+    found = None
+    for arg in call.args:
+        if arg.star != "**":
+            continue
+        value = ctx.resolver.resolve(arg.value)
+        entry = value.entry("betas") if isinstance(value, DictVal) else None
+        if entry is not None:
+            found = entry.node
+    if isinstance(found, cst.DictElement) and found in ctx.positions:
+        return found
+    return None
 
 
 def _is_none(node: cst.CSTNode) -> bool:

@@ -13,6 +13,7 @@ from cachelint.rules._betas import (
     header_values,
     keyword_arg,
     namespace_attribute,
+    remove_argument,
     rewritten_header_literal,
 )
 from cachelint.rules.base import EditSpec, Example, FixSpec, Remove, Replace, Rule
@@ -251,7 +252,7 @@ class ObsoleteCachingBeta(Rule):
     def _betas_edits(self, ctx, betas_arg: Optional[cst.Arg], betas: List[Optional[str]], complete: bool,
                      value=None) -> Optional[List[EditSpec]]:
         if betas_arg is not None and complete and all(b == CACHING_BETA for b in betas):
-            return [Remove(betas_arg)]
+            return [remove_argument(ctx, betas_arg)]
         if value is None and betas_arg is not None:
             value = self._resolve(ctx, betas_arg.value)
         element = _caching_element(ctx, value)
@@ -290,7 +291,7 @@ class ObsoleteCachingBeta(Rule):
         if isinstance(headers, cst.Dict) and len(headers.elements) == 1:
             arg = ctx.parents.get(headers)
             if isinstance(arg, cst.Arg) and arg.keyword is not None and arg.keyword.value == keyword:
-                return [Remove(arg)]  # the header was all `extra_headers=` held
+                return [remove_argument(ctx, arg)]  # the header was all the argument held
         return [Remove(header_node)]
 
     # -- what is not a request ------------------------------------------------------------

@@ -162,8 +162,8 @@ class TopLevelCacheControlUnsupported(Rule):
             ctx.report(self._anchor(ctx, request), message, noqa_node=call.node)
             return
         platform = UNSUPPORTED_PLATFORMS.get(call.platform)
-        if platform is None or call.recognised_by != "client":
-            return
+        if platform is None or call.recognised_by != "client" or call.is_free:
+            return  # count_tokens places no breakpoint (and Bedrock has no token counting)
         marker = request.top_level_cache_control
         if marker is None or marker.valid is None:
             return  # absent, or a value that may be None at run time

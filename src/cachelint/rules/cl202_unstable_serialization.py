@@ -7,7 +7,7 @@ from libcst.metadata import Assignment
 
 from cachelint.diagnostics import Applicability
 from cachelint.request import Block, Request, SegmentForm, Staticness
-from cachelint.rules._shared import tokens_phrase
+from cachelint.rules._shared import size_gate, tokens_phrase
 from cachelint.rules.base import Example, FixSpec, InsertAfter, Replace, Rule
 from cachelint.values import Const, DictVal, ListVal, TextValue, Unknown, staticness_of
 
@@ -193,7 +193,10 @@ class UnstableSerialization(Rule):
         prefix = _prefix(request)
         if not prefix:
             return
-        tokens = ctx.tokens(_known_chars(request, prefix))
+        chars, exact = _prefix_size(request, prefix)
+        tokens = ctx.tokens(chars) if exact else 0
+        if exact and tokens < size_gate(ctx, request.model)[0]:
+            return  # known to be below the model's minimum: nothing is cached either way
         finder = _SiteFinder(ctx)
         for segment_name, roots in _roots(ctx, request, prefix):
             for root in roots:
@@ -211,7 +214,7 @@ class UnstableSerialization(Rule):
             return  # sorted explicitly (either way), or a splat may say so
         data_node = call.args[0].value
         data = ctx.resolver.resolve(data_node)
-        if _key_order_is_fixed(data):
+        if _key_order_is_fixed(data) or _holds_set_elements(ctx.resolver, data_node):
             return
         if _staticness_ignoring_set_order(data).varies:
             return  # different data on every call: CL002's finding, sorting would not make it hit
@@ -223,7 +226,7 @@ class UnstableSerialization(Rule):
             f"cache miss; pass `sort_keys=True`"
         )
         if tokens > 0:
-            message += f" ({tokens_phrase(tokens)} of cached prefix ride on it)"
+            message += f" ({tokens_phrase(tokens)} of cached prefix depend on it)"
         last = call.args[-1]
         fix = FixSpec("Add `sort_keys=True`", Applicability.SAFE, [InsertAfter(last.value, ", sort_keys=True")])
         ctx.report(call, message, fix=fix, noqa_node=request.call.node)
@@ -242,11 +245,11 @@ class UnstableSerialization(Rule):
         code = ctx.resolver.short(expression)
         message = (
             f"`{code}` is a set: its iteration order changes from one process to the next (string "
-            f"hashing is randomised), so {_where(where)} built from it differs between runs and "
+            f"hashing is randomised), so what it builds in {_where(where)} changes between runs and "
             f"the cached prefix misses; iterate `sorted({code})`"
         )
         if tokens > 0:
-            message += f" ({tokens_phrase(tokens)} of cached prefix ride on it)"
+            message += f" ({tokens_phrase(tokens)} of cached prefix depend on it)"
         fix = _set_fix(ctx, expression, consumer, element_kind)
         ctx.report(expression, message, fix=fix, noqa_node=request.call.node)
 
@@ -301,15 +304,19 @@ def _roots(ctx, request: Request, prefix) -> Iterable[Tuple[str, List[cst.CSTNod
         yield segment.name, roots
 
 
-def _known_chars(request: Request, prefix) -> int:
+def _prefix_size(request: Request, prefix) -> Tuple[int, bool]:
+    """Known characters of the prefix, and whether that is its exact size."""
     total = 0
+    exact = True
     for _, block in prefix:
         if block is None:
             text = request.system.text
-            total += text.known_chars if text is not None else 0
+            size = text.known_chars if text is not None and text.size_is_exact else None
         else:
-            total += block.chars or (block.text.known_chars if block.text is not None else 0)
-    return total
+            size = block.chars
+        exact = exact and size is not None
+        total += size or 0
+    return total, exact
 
 
 def _where(segment: str) -> str:
@@ -471,10 +478,19 @@ def _key_order_is_fixed(value) -> bool:
     if isinstance(value, (TextValue, Const)):
         return True  # a string or a number has no keys
     if isinstance(value, ListVal):
+        if value.origin == "set":
+            return True  # set elements are hashable: never dicts (their order is the set's finding)
         return value.complete and all(_key_order_is_fixed(item) for item in value.items)
     if isinstance(value, DictVal):
         return value.complete and all(_key_order_is_fixed(entry.value) for entry in value.entries)
     return False
+
+
+def _holds_set_elements(resolver, node: cst.CSTNode) -> bool:
+    """`sorted(s)` / `list(s)` of a set: its elements are hashable, so never dicts."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in ("sorted", "list", "tuple"):
+        return bool(node.args) and _is_set_expression(resolver, node.args[0].value, 0)
+    return _is_set_expression(resolver, node, 0)
 
 
 def _staticness_ignoring_set_order(value) -> Staticness:
@@ -496,10 +512,12 @@ def _set_facts(ctx, expression: cst.CSTNode) -> Optional[Tuple[str, bool]]:
     resolver = ctx.resolver
     if not _is_set_expression(resolver, expression, 0):
         return None
-    value = resolver.resolve(expression)
+    value = _set_contents(resolver, expression, 0)
     items: Tuple = value.items if isinstance(value, ListVal) else ()
-    complete = isinstance(value, ListVal) and value.complete and value.origin == "set"
-    varies = any(_staticness_ignoring_set_order(item).varies for item in items)
+    complete = isinstance(value, ListVal) and value.complete
+    if value is None:  # a set comprehension, a set operation: judge the elements from the whole
+        value = resolver.resolve(expression)
+    varies = _staticness_ignoring_set_order(value).varies if value is not None else False
     if not complete or not items:
         return "unknown", varies
     if all(isinstance(i, TextValue) for i in items):
@@ -509,6 +527,22 @@ def _set_facts(ctx, expression: cst.CSTNode) -> Optional[Tuple[str, bool]]:
     if any(isinstance(i, Unknown) for i in items):
         return "unknown", varies
     return "mixed", varies
+
+
+def _set_contents(resolver, node: cst.CSTNode, depth: int):
+    """The resolved elements of a set expression (through names and `set(...)`/`frozenset(...)`)."""
+    if depth > MAX_FOLLOW:
+        return None
+    if isinstance(node, cst.Name):
+        values = _assigned_values(resolver, node)
+        return _set_contents(resolver, values[0], depth + 1) if len(values) == 1 else None
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in ("set", "frozenset"):
+        if len(node.args) != 1 or node.args[0].keyword is not None or node.args[0].star:
+            return None
+        return resolver.resolve(node.args[0].value)
+    if isinstance(node, cst.Set):
+        return resolver.resolve(node)
+    return None
 
 
 def _is_set_expression(resolver, node: cst.CSTNode, depth: int) -> bool:

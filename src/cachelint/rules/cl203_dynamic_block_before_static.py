@@ -9,7 +9,8 @@ from cachelint.diagnostics import Applicability
 from cachelint.request import Block, Request, Segment, SegmentForm, Staticness
 from cachelint.rules._shared import block_varies, size_gate, tokens_phrase, varying_pieces_that_matter
 from cachelint.rules.base import Example, FixSpec, Replace, Rule
-from cachelint.values import ListVal
+from cachelint.request import TextValue
+from cachelint.values import DictVal, ListVal, Unknown, as_text
 
 POLICY = '"""' + "Escalate any refund above 500 EUR to a human agent before replying. " * 90 + '"""'
 
@@ -205,21 +206,26 @@ class DynamicBlockBeforeStatic(Rule):
             return None  # too small to cache even in the right order
         dynamic = blocks[first]
         names = _names(ctx, request, dynamic)
+        literal = _list_literal(ctx, segment)
+        anchor = literal.elements[first].value if literal is not None else dynamic.node
         stranded_size = ctx.tokens(sum(s or 0 for s in sizes))
-        size_words = tokens_phrase(stranded_size) if all(s is not None for s in sizes) else "static content of unknown size"
+        label = "tool definitions" if segment.name == "tools" else "system blocks"
+        if all(s is not None for s in sizes):
+            what = f"{tokens_phrase(stranded_size)} of static {label}"
+        else:
+            what = f"static {label} of unknown size"
         message = (
-            f"{segment.name}[{first}] changes between calls ({names}) and comes before {size_words} "
-            f"of static {segment.name} blocks: no prefix holding them is ever the same twice, so "
-            f"they are never read from the cache; move per-call blocks after the last static block"
+            f"{segment.name}[{first}] changes between calls ({names}) and comes before {what}: no "
+            f"prefix holding them is ever the same twice, so they are never read from the cache; "
+            f"move per-call blocks after the last static block"
         )
         cost = ctx.cost(tokens, request.model) if all(s is not None for s in sizes) else None
-        ctx.report(dynamic.node if dynamic.node is not None else request.call.node, message,
-                   fix=self._fix(ctx, segment, kinds), cost=cost, noqa_node=request.call.node)
+        ctx.report(anchor if anchor is not None else request.call.node, message,
+                   fix=self._fix(ctx, literal, kinds), cost=cost, noqa_node=request.call.node)
         return None
 
-    def _fix(self, ctx, segment: Segment, kinds: Sequence[str]) -> Optional[FixSpec]:
+    def _fix(self, ctx, node: Optional[cst.List], kinds: Sequence[str]) -> Optional[FixSpec]:
         advice = FixSpec("Move the per-call blocks after the last static block", Applicability.DISPLAY_ONLY)
-        node = _list_literal(ctx, segment)
         if node is None:
             return advice
         elements = list(node.elements)
@@ -247,14 +253,30 @@ def _kind(ctx, request: Request, block: Block) -> str:
 
 
 def _names(ctx, request: Request, block: Block) -> str:
+    """How a user would name what changes in the block: `user_id`, date.today()..."""
     names: List[str] = []
-    if block.text is not None:
-        for piece in varying_pieces_that_matter(ctx, request, block.text):
+    texts = [block.text] if block.text is not None else []
+    if not texts and block.node is not None and ctx.resolver is not None:
+        texts = _texts_in(ctx.resolver.resolve(block.node))
+    for text in texts:
+        for piece in varying_pieces_that_matter(ctx, request, text):
             if piece.description and piece.description not in names:
                 names.append(piece.description)
     if not names:
         return f"its {block.kind.value} content"
     return ", ".join(names[:3])
+
+
+def _texts_in(value) -> List[TextValue]:
+    if isinstance(value, TextValue):
+        return [value]
+    if isinstance(value, DictVal):
+        return [t for entry in value.entries for t in _texts_in(entry.value)]
+    if isinstance(value, ListVal):
+        return [t for item in value.items for t in _texts_in(item)]
+    if isinstance(value, Unknown) and value.staticness.varies:
+        return [as_text(value)]
+    return []
 
 
 def _list_literal(ctx, segment: Segment) -> Optional[cst.List]:
@@ -270,8 +292,11 @@ def _list_literal(ctx, segment: Segment) -> Optional[cst.List]:
     if not isinstance(node, cst.List) or node not in ctx.positions:
         return None
     values = [e.value for e in node.elements if isinstance(e, cst.Element)]
-    if [id(v) for v in values] != [id(b.node) for b in segment.blocks]:
+    if len(values) != len(node.elements) or len(values) != len(segment.blocks):
         return None
+    for value, block in zip(values, segment.blocks):
+        if value is not block.node and getattr(ctx.resolver.resolve(value), "node", None) is not block.node:
+            return None  # the list is not the one the blocks came from
     return node
 
 

@@ -21,6 +21,9 @@ REQUEST_FRAMING_TOKENS = 20
 PER_BLOCK_FRAMING_TOKENS = 10
 # With tools, the API adds its tool-use system prompt (264-530 tokens across models in the docs).
 TOOL_USE_PROMPT_TOKENS_MAX = 600
+# Request parameters that make the API add content the code does not show (skills, MCP tool
+# definitions, structured-output instructions, context editing): the prefix may be larger.
+HIDDEN_PREFIX_KEYWORDS = frozenset({"container", "mcp_servers", "output_config", "output_format", "context_management"})
 # Kinds whose tokens do not follow their characters (images, PDFs) or are not ours to count.
 SIZED_KINDS = (BlockKind.TEXT, BlockKind.TOOL, BlockKind.TOOL_USE, BlockKind.TOOL_RESULT)
 
@@ -55,7 +58,9 @@ class PrefixBelowCacheMinimum(Rule):
 
     To stay certain, the size is an upper bound (2 characters per token for ASCII text, more
     for other text, plus the API's framing and tool-use prompt), and the rule stays silent when
-    any part of the prefix has an unknown size, holds images or documents, or the model (or the
+    any part of the prefix has an unknown size, holds images, documents or server tools, the
+    request uses a feature that adds content the code does not show (a skills `container`,
+    `mcp_servers`, structured outputs, `context_management`, a `**splat`), or the model (or the
     `default-model` setting) is unknown.
 
     ## Example
@@ -155,6 +160,8 @@ class PrefixBelowCacheMinimum(Rule):
         minimum = ctx.min_cache_tokens(request.model)
         if minimum is None:
             return  # unknown model: never guess a small minimum
+        if request.has_unknown_splat or HIDDEN_PREFIX_KEYWORDS.intersection(request.keywords):
+            return  # the API may add to the prefix what the code does not show
         model = request.model or f"{ctx.options.default_model} (the configured default-model)"
         below = []
         for point in breakpoints(request, ctx):

@@ -3,10 +3,13 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
+import libcst as cst
+
 from cachelint.diagnostics import Applicability
 from cachelint.request import Block, BlockKind, Platform, Request, SegmentForm, Staticness
 from cachelint.rules._shared import size_gate, tokens_phrase
 from cachelint.rules.base import Example, FixSpec, Replace, Rule
+from cachelint.values import DictVal
 
 MANUAL = '"""' + "Troubleshooting: restart the router, then check the status light before escalating. " * 80 + '"""'
 
@@ -147,18 +150,33 @@ class CacheWarmupGeneratesOutput(Rule):
         gate, _ = size_gate(ctx, request.model)
         if exact and tokens < gate:
             return  # nothing is cached at all: CL301's finding
-        size = tokens_phrase(tokens) if exact else "a cached prefix"
+        size = tokens_phrase(tokens) if exact else "the prefix"
         message = (
             f"warm-up call (message {dummy!r}, `max_tokens=1`) generates a token nobody reads: "
             f"`max_tokens=0` writes {size} to the cache without generating output"
         )
         arg = request.max_tokens_arg
+        value_node = arg.value if arg is not None else _splat_value(ctx, call.node)
         fix = None
-        if arg is not None and arg in ctx.positions:
+        if value_node is not None and value_node in ctx.positions:
             fix = FixSpec("Set `max_tokens=0` (pre-warms the cache without output)", Applicability.UNSAFE,
-                          [Replace(arg.value, "0")])
+                          [Replace(value_node, "0")])
         anchor = arg if arg is not None and arg in ctx.positions else call.node
         ctx.report(anchor, message, fix=fix, noqa_node=call.node)
+
+
+def _splat_value(ctx, call) -> Optional[cst.CSTNode]:
+    """The value node of `"max_tokens"` in a dict literal spread into the call with `**`."""
+    if call is None or ctx.resolver is None:
+        return None
+    found = None
+    for arg in call.args:
+        if arg.star == "**":
+            value = ctx.resolver.resolve(arg.value)
+            entry = value.entry("max_tokens") if isinstance(value, DictVal) else None
+            if entry is not None and isinstance(entry.node, cst.DictElement):
+                found = entry.node.value
+    return found
 
 
 def _dummy_message(request: Request) -> Optional[str]:
