@@ -8,9 +8,9 @@ at most in:
   marker-shaped dicts kept elsewhere (`ONE_HOUR = {"type": "ephemeral", "ttl": 3600}`);
 - a text given as a plain value or as the one text block `[{"type": "text", "text": X}]`
   (CL001, CL201), and `{**X}` (a marker added to a copy of X) versus X;
-- CL202's canonical orders: `sort_keys=True` on `*.dumps(...)` and `sorted(X)` versus X;
+- CL202's canonical orders: `sort_keys=True` on `json.dumps(...)` / `dumps(...)` and `sorted(X)` versus X;
 - the obsolete prompt-caching beta (CL104 / CL105): the string "prompt-caching-2024-07-31"
-  in `betas=` lists and `anthropic-beta` header values (then-empty `betas=` / `extra_headers=`
+  in `betas=` lists and `anthropic-beta` header values (then-empty `betas=` keywords or `"betas"` entries / `extra_headers=`
   / `default_headers=` dropped, also `betas=NAME` of a module-level list holding only it), and the `.beta.prompt_caching` / `.beta` namespace hops in
   `client.beta.prompt_caching.messages` and `client.beta.messages`.
 """
@@ -29,6 +29,14 @@ MARKER_PLACEHOLDER = "<cache marker>"
 def _string(node: Optional[ast.AST]) -> Optional[str]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
+    return None
+
+
+def _function_name(func: ast.expr) -> Optional[str]:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
     return None
 
 
@@ -70,6 +78,8 @@ class _SafeFixNormalizer(ast.NodeTransformer):
             name = _string(key)
             if name in MARKER_KEYS:
                 continue
+            if name == "betas" and self._only_obsolete_beta(value):
+                continue
             if name is not None and name.lower() == "anthropic-beta" and _string(value) is not None:
                 remaining = _without_obsolete_beta(_string(value) or "")
                 if not remaining:
@@ -99,7 +109,7 @@ class _SafeFixNormalizer(ast.NodeTransformer):
         for keyword in node.keywords:
             if keyword.arg in MARKER_KEYS:
                 continue
-            if keyword.arg == "sort_keys" and isinstance(node.func, ast.Attribute) and node.func.attr == "dumps":
+            if keyword.arg == "sort_keys" and _function_name(node.func) == "dumps":
                 if isinstance(keyword.value, ast.Constant) and keyword.value.value is True:
                     continue
             if keyword.arg == "betas" and self._only_obsolete_beta(keyword.value):

@@ -100,7 +100,7 @@ def remove_argument(ctx, arg: cst.Arg):
     if not isinstance(call, cst.Call) or len(call.args) != 1:
         return Remove(arg)
     call_start, call_end = ctx.span(call)
-    func_start, func_end = ctx.span(call.func)
+    _, func_end = ctx.span(call.func)
     arg_start, arg_end = ctx.span(arg)
     before = ctx.text[func_end:arg_start]
     after = ctx.text[arg_end:call_end]

@@ -113,6 +113,8 @@ def split_expression(ctx, expression: cst.BaseExpression, varies) -> Optional[Tu
     """
     if isinstance(expression, cst.FormattedString):
         return _split_fstring(ctx, expression, varies)
+    if isinstance(expression, cst.ConcatenatedString) and not expression.lpar:
+        return _split_concatenated(ctx, expression, varies)
     if isinstance(expression, cst.BinaryOperation) and isinstance(expression.operator, cst.Add):
         operands = _flatten_add(expression)
         for index, operand in enumerate(operands):
@@ -125,6 +127,40 @@ def split_expression(ctx, expression: cst.BaseExpression, varies) -> Optional[Tu
                     static = f"({static})" if "\n" in static else static
                 return static, dynamic
         return None
+    return None
+
+
+def _split_concatenated(ctx, node: cst.ConcatenatedString, varies) -> Optional[Tuple[str, str]]:
+    """`f"{STATIC}\\n" f"Hello {name}."`: split between (or inside) the implicit parts."""
+    parts: List[cst.BaseExpression] = []
+
+    def flatten(item: cst.BaseExpression) -> None:
+        if isinstance(item, cst.ConcatenatedString):
+            flatten(item.left)
+            flatten(item.right)
+        else:
+            parts.append(item)
+
+    flatten(node)
+    for index, part in enumerate(parts):
+        if isinstance(part, cst.FormattedString):
+            inner = _split_fstring(ctx, part, varies)
+            first_varying = next(
+                (p for p in part.parts if isinstance(p, cst.FormattedStringExpression) and varies(p)), None
+            )
+            if first_varying is None:
+                continue
+            before = [ctx.code(p).strip() for p in parts[:index]]
+            after = [ctx.code(p).strip() for p in parts[index + 1 :]]
+            if before:  # split between the implicit parts: the layout stays as written
+                static_code = " ".join(before)
+                dynamic_code = " ".join([ctx.code(part).strip()] + after)
+            elif inner is not None:  # the first part itself starts static: split inside it
+                static_code = inner[0]
+                dynamic_code = " ".join([inner[1]] + after)
+            else:
+                return None
+            return static_code, dynamic_code
     return None
 
 

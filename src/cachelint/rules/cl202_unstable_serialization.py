@@ -257,8 +257,9 @@ class UnstableSerialization(Rule):
 # -- where the cached prefix is --------------------------------------------------------------
 
 
-def _prefix(request: Request) -> List[Tuple[str, Block]]:
-    """The blocks a breakpoint caches (up to the last one), or tools + system of a repeating call."""
+def _prefix(request: Request) -> List[Tuple[str, Optional[Block]]]:
+    """The blocks a breakpoint caches (up to the last one), or tools + system of a repeating call.
+    A plain-string system prompt is one block, given as None."""
     ordered: List[Tuple[str, Optional[Block]]] = [("tools", b) for b in request.tools.blocks]
     if request.system.form is SegmentForm.STRING:
         ordered.append(("system", None))
@@ -267,15 +268,15 @@ def _prefix(request: Request) -> List[Tuple[str, Block]]:
     in_tools_and_system = len(ordered)
     ordered.extend(("messages", b) for b in request.messages.blocks)
     if request.top_level_cache_control is not None:
-        return ordered  # type: ignore[return-value]
+        return ordered
     last = -1
     for index, (_, block) in enumerate(ordered):
         if block is not None and block.marker is not None and block.marker.valid is not False:
             last = index
     if last >= 0:
-        return ordered[: last + 1]  # type: ignore[return-value]
+        return ordered[: last + 1]
     if request.repetition.repeats:
-        return ordered[:in_tools_and_system]  # type: ignore[return-value]
+        return ordered[:in_tools_and_system]
     return []
 
 

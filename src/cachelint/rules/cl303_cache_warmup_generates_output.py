@@ -6,7 +6,7 @@ from typing import List, Optional, Tuple
 import libcst as cst
 
 from cachelint.diagnostics import Applicability
-from cachelint.request import Block, BlockKind, Platform, Request, SegmentForm, Staticness
+from cachelint.request import BlockKind, Platform, Request, SegmentForm, Staticness
 from cachelint.rules._shared import size_gate, tokens_phrase
 from cachelint.rules.base import Example, FixSpec, Replace, Rule
 from cachelint.values import DictVal
