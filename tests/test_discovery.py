@@ -32,8 +32,8 @@ def test_only_python_files_sorted(tmp_path):
         tmp_path,
         {"b.py": "", "a/z.py": "", "a/y.txt": "", "notes.md": "", "stub.pyi": "", "c.ipynb": "{}"},
     )
-    assert PYTHON_EXTENSIONS == (".py",)
-    assert found(tmp_path) == (["a/z.py", "b.py"], ())
+    assert PYTHON_EXTENSIONS == (".py", ".ipynb")  # notebooks are linted too, as in ruff
+    assert found(tmp_path) == (["a/z.py", "b.py", "c.ipynb"], ())
 
 
 def test_always_skipped_directories(tmp_path):

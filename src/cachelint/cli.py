@@ -312,22 +312,34 @@ def _report_diff(result, invocation: Invocation) -> int:
     from cachelint.report.summary import plural
 
     for file in result.changed_files:
-        diff = difflib.unified_diff(
-            file.original_text.splitlines(keepends=True),
-            file.text.splitlines(keepends=True),
-            fromfile=file.path,
-            tofile=file.path,
-        )
-        text = "".join(
-            line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
-            for line in diff
-        )
-        _emit(text + "\n", to_stderr=False)
+        for name, before, after in _diff_parts(file):
+            diff = difflib.unified_diff(
+                before.splitlines(keepends=True),
+                after.splitlines(keepends=True),
+                fromfile=name,
+                tofile=name,
+            )
+            text = "".join(
+                line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+                for line in diff
+            )
+            _emit(text + "\n", to_stderr=False)
     fixed = len(result.fixed)
     _err(f"Would fix {plural(fixed, 'error')}." if fixed else "No errors would be fixed.")
     if result.errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if result.changed_files else EXIT_CLEAN
+
+
+def _diff_parts(file) -> List[Tuple[str, str, str]]:
+    """(name, before, after) to diff: the file, or each changed cell of a notebook (as ruff)."""
+    from cachelint.notebook import changed_cells, is_notebook_path
+
+    if is_notebook_path(file.path):
+        cells = changed_cells(file.original_text, file.text)
+        if cells:
+            return [(f"{file.path}:cell {number}", old, new) for number, old, new in cells]
+    return [(file.path, file.original_text, file.text)]
 
 
 def _write_fixed_stdin(result) -> None:

@@ -14,8 +14,8 @@ from typing import List, Optional, Sequence, Set, Tuple
 
 from cachelint.errors import FileError
 
-# The one place that says which files are Python sources to lint (notebooks come later).
-PYTHON_EXTENSIONS: Tuple[str, ...] = (".py",)
+# The one place that says which files are Python sources to lint (Jupyter notebooks included).
+PYTHON_EXTENSIONS: Tuple[str, ...] = (".py", ".ipynb")
 
 # Directory names that are never walked into (globs allowed, matched against the name only).
 ALWAYS_EXCLUDED_DIRS: Tuple[str, ...] = (
@@ -36,6 +36,7 @@ ALWAYS_EXCLUDED_DIRS: Tuple[str, ...] = (
     ".cachelint_cache",
     ".eggs",
     "*.egg-info",
+    ".ipynb_checkpoints",  # Jupyter's autosaved copies of notebooks
 )
 # A directory holding this file is a virtualenv, whatever its name.
 VIRTUALENV_MARKER = "pyvenv.cfg"

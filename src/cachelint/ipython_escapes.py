@@ -28,8 +28,23 @@ PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "m
 STATEMENT_LINE_MAGICS = frozenset({"time", "timeit", "prun", "debug", "memit"})
 # A statement after `%time` that cannot follow `PLACEHOLDER; ` on one line.
 _COMPOUND_KEYWORDS = frozenset(
-    {"if", "elif", "else", "for", "while", "with", "def", "class", "try", "except", "finally",
-     "async", "match", "case", "@"}
+    {
+        "if",
+        "elif",
+        "else",
+        "for",
+        "while",
+        "with",
+        "def",
+        "class",
+        "try",
+        "except",
+        "finally",
+        "async",
+        "match",
+        "case",
+        "@",
+    }
 )
 
 _LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
@@ -56,14 +71,32 @@ class Escape:
     payload_column: Optional[int] = None
     shift: int = 0
 
+    @property
+    def is_statement(self) -> bool:
+        return self.payload_column is not None
+
+    def matches(self, lines: Tuple[str, ...]) -> bool:
+        """Whether `lines` are this escape's neutral lines (a statement's may have been fixed)."""
+        if self.is_statement:
+            return len(lines) == 1 and lines[0].startswith(self.neutral[0][: self.payload_column])
+        return tuple(lines) == self.neutral
+
+    def restored(self, line_offset: int, current: str) -> str:
+        """The original text of one of the escape's lines, given what that line is now."""
+        if self.is_statement:
+            prefix = self.original[0][: self.payload_column - self.shift]
+            return prefix + current[self.payload_column :]
+        return self.original[line_offset]
+
     def original_column(self, line_offset: int, neutral_column: int) -> int:
         """The 0-based column in the original cell for a column on one of the neutral lines."""
         original = self.original[line_offset]
-        if self.payload_column is not None and line_offset == 0:
+        if self.is_statement:
             if neutral_column >= self.payload_column:
-                return neutral_column - self.shift
-        else:
-            neutral_column = len(original) - len(original.lstrip())  # the escape's start
+                return neutral_column - self.shift  # in the statement, which fixes may change
+            neutral_column = len(original) - len(original.lstrip())
+            return min(neutral_column, len(original))
+        neutral_column = len(original) - len(original.lstrip())  # the escape's start
         return min(neutral_column, len(original))
 
 
@@ -130,11 +163,11 @@ def neutralise(source: str, keep_statements: bool = True) -> NeutralCell:
                 body = lines[index].body  # the statement after `%time` is scanned as Python
         quote, depth, continued, question = _scan_line(body, quote, depth)
         saw_question = saw_question or question
-        if quote is None and depth == 0 and not continued:
-            if saw_question:  # `obj?`, `obj.method??`: help, never valid Python
-                escapes = [e for e in escapes if e.row - 1 < logical_start]
-                escapes.append(_replace_whole(lines, originals, logical_start, index))
-                saw_question = False
+        if saw_question and quote is None and depth == 0 and not continued:
+            # `obj?`, `obj.method??`: help, never valid Python; the whole logical line goes.
+            escapes = [e for e in escapes if e.row - 1 < logical_start]
+            escapes.append(_replace_whole(lines, originals, logical_start, index))
+            saw_question = False
         index += 1
     text = "".join(line.body + line.ending for line in lines)
     return NeutralCell(text, tuple(sorted(escapes, key=lambda e: e.row)), is_python=True)
@@ -161,8 +194,15 @@ def _escape_at(
         ):
             statement = stripped[magic.end() :].lstrip()
             first_word = re.split(r"[\s(:]", statement, maxsplit=1)[0] if statement else ""
-            if statement and not statement.startswith("-") and first_word not in _COMPOUND_KEYWORDS and not statement.startswith("@"):
-                return _replace_prefix(lines, originals, index, len(body) - len(statement)), index + 1
+            if (
+                statement
+                and not statement.startswith("-")
+                and first_word not in _COMPOUND_KEYWORDS
+                and not statement.startswith("@")
+            ):
+                return _replace_prefix(
+                    lines, originals, index, len(body) - len(statement)
+                ), index + 1
         return _replace_whole(lines, originals, index, last), last + 1
     if head in "!?" or _AUTOCALL.match(stripped):
         return _replace_whole(lines, originals, index, last), last + 1
@@ -208,7 +248,9 @@ def _replace_assigned(
     )
 
 
-def _replace_prefix(lines: List[_Line], originals: List[str], index: int, statement_column: int) -> Escape:
+def _replace_prefix(
+    lines: List[_Line], originals: List[str], index: int, statement_column: int
+) -> Escape:
     original = originals[index]
     indent = _indent(original)
     neutral = indent + PAYLOAD_PREFIX + original[statement_column:]
@@ -268,15 +310,15 @@ def _scan_line(
 def locate_escapes(lines: List[str], escapes: Tuple[Escape, ...]) -> Optional[List[int]]:
     """The 0-based line index where each escape's neutral lines now sit, in order, or None.
 
-    Fixes never touch escape lines, but they may add or remove other lines, so the escapes are
-    found again by content, each after the previous one.
+    Fixes never touch escape lines (only the statement after `%time`), but they may add or
+    remove other lines, so the escapes are found again by content, each after the previous one.
     """
     found: List[int] = []
     position = 0
     for escape in escapes:
         size = len(escape.neutral)
         while position + size <= len(lines):
-            if tuple(lines[position : position + size]) == escape.neutral:
+            if escape.matches(tuple(lines[position : position + size])):
                 break
             position += 1
         else:
@@ -296,6 +338,6 @@ def restore(text: str, escapes: Tuple[Escape, ...]) -> Optional[str]:
     if positions is None:
         return None
     for escape, position in zip(escapes, positions):
-        for offset, original in enumerate(escape.original):
-            bodies[position + offset] = original
+        for offset in range(len(escape.neutral)):
+            bodies[position + offset] = escape.restored(offset, bodies[position + offset])
     return "".join(body + ending for body, (_, ending) in zip(bodies, pairs))

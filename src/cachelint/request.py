@@ -184,7 +184,8 @@ class Platform(str, enum.Enum):
     def supports_automatic_caching(self) -> Optional[bool]:
         if self in (Platform.ANTHROPIC, Platform.FOUNDRY):
             return True
-        if self is Platform.UNKNOWN:
+        if self in (Platform.UNKNOWN, Platform.AWS, Platform.GOOGLE_CLOUD):
+            # AWS / Google Cloud clients pass the first-party API through; the docs are silent
             return None
         return False
 

@@ -35,7 +35,8 @@ from cachelint.values import (
     staticness_of,
 )
 
-MARKER_KEYS = ("cache_control", "cache-control", "cacheControl", "CacheControl")
+# Misspellings first: a block carrying both spellings is still rejected for the wrong one.
+MARKER_KEYS = ("cache-control", "cacheControl", "CacheControl", "cache_control")
 BLOCK_KINDS = {kind.value: kind for kind in BlockKind}
 
 
@@ -430,6 +431,10 @@ def _marker(value: Value, node, key_node, key: str) -> Marker:
     extra = [k for k in value.keys() if k not in ("type", "ttl")]
     if extra:
         return Marker(None, False, f"unexpected key {extra[0]!r} in `cache_control`", node, key_node, key)
+    if not value.complete:  # a `**splat` may add keys the API rejects
+        ttl_value = value.get("ttl")
+        ttl = Ttl(ttl_value.text) if isinstance(ttl_value, TextValue) and ttl_value.text in ("5m", "1h") else None
+        return Marker(ttl, None, None, node, key_node, key)
     ttl_value = value.get("ttl")
     if ttl_value is None:
         if not value.complete:

@@ -136,6 +136,12 @@ def lint_source(
     source: SourceFile, request: LintRequest, absolute_path: Optional[str] = None
 ) -> FileResult:
     """Analyse (and, when asked, fix) one decoded file. Pure: reads and writes nothing."""
+    from cachelint.notebook import is_notebook_path
+
+    if is_notebook_path(source.path):
+        from cachelint.notebook_lint import lint_notebook
+
+        return lint_notebook(source, request, absolute_path)
     remaining = _RemainingFindings(source.path, request)
     diagnostics = remaining(source.text)
     text = source.text

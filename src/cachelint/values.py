@@ -334,7 +334,17 @@ class Resolver:
                 return Unknown(Staticness.STATIC, "bytes literal", "bytes, not text", node=node)
             return _static_text(evaluated, node)
         if isinstance(node, cst.ConcatenatedString):
-            return _concat([self.resolve_text(node.left, depth), self.resolve_text(node.right, depth)], node)
+            # flattened in a loop: a long run of adjacent literals must not exhaust MAX_DEPTH
+            parts: List[cst.BaseExpression] = []
+            pending: List[cst.BaseExpression] = [node]
+            while pending:
+                item = pending.pop()
+                if isinstance(item, cst.ConcatenatedString):
+                    pending.append(item.right)
+                    pending.append(item.left)
+                else:
+                    parts.append(item)
+            return _concat([self.resolve_text(part, depth) for part in parts], node)
         if isinstance(node, cst.FormattedString):
             return self._fstring(node, depth)
         if isinstance(node, (cst.Integer, cst.Float)):

@@ -1,4 +1,7 @@
-"""`--output-format concise`: `path:row:col: CODE message`, one finding per line, then a footer."""
+"""`--output-format concise`: `path:row:col: CODE message`, one finding per line, then a footer.
+
+In a notebook the position is `path:cell N:row:col` (rows count within cell N), as in ruff.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from cachelint.report import summary
 
 def render(result, context) -> str:
     lines = [
-        f"{d.path}:{d.location.row}:{d.location.column}: {d.code} {d.message}"
+        f"{d.path}:{summary.position(d)}: {d.code} {d.message}"
         for d in result.diagnostics
     ]
     if context.fix_mode and context.show_fixes:

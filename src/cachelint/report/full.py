@@ -48,7 +48,12 @@ def render(result, context) -> str:
     )
     texts: Dict[str, Optional[str]] = {f.path: f.text for f in result.files}
     for diagnostic in result.diagnostics:
-        _render_diagnostic(console, Text, diagnostic, texts.get(diagnostic.path), context)
+        text = texts.get(diagnostic.path)
+        if diagnostic.cell is not None:  # a notebook: frame and fix refer to the cell's source
+            from cachelint.notebook import cell_source
+
+            text = cell_source(text, diagnostic.cell)
+        _render_diagnostic(console, Text, diagnostic, text, context)
         console.print()
     if context.fix_mode and context.show_fixes:
         console.print(Text(summary.fixed_listing(result)))
@@ -60,7 +65,7 @@ def render(result, context) -> str:
 def _render_diagnostic(console, Text, d: Diagnostic, text: Optional[str], context) -> None:
     heading = Text()
     heading.append(d.path, style="bold")
-    heading.append(f":{d.location.row}:{d.location.column}: ", style="cyan")
+    heading.append(f":{summary.position(d)}: ", style="cyan")
     heading.append(d.code, style="bold red")
     if is_applicable(d.fix, context.unsafe_fixes):
         heading.append(" [*]", style="cyan")

@@ -1,4 +1,9 @@
-"""`--output-format github`: GitHub Actions workflow commands, shown as annotations on the PR."""
+"""`--output-format github`: GitHub Actions workflow commands, shown as annotations on the PR.
+
+In a notebook, `line`/`col` point into the .ipynb file itself (the JSON line holding that source
+line, which is where GitHub shows the file's diff), and the message starts with the position in
+the cell: `cell 7:4:5: CL001 ...`.
+"""
 
 from __future__ import annotations
 
@@ -12,18 +17,25 @@ def _escape_property(text: str) -> str:
 
 
 def render(result, context) -> str:
+    texts = {f.path: f.text for f in result.files}
     lines = []
     for d in result.diagnostics:
         path = d.path.replace("\\", "/")
-        properties = ",".join(
-            [
-                f"title={_escape_property(f'cachelint ({d.code})')}",
-                f"file={_escape_property(path)}",
-                f"line={d.location.row}",
-                f"col={d.location.column}",
-                f"endLine={d.end_location.row}",
-                f"endColumn={d.end_location.column}",
-            ]
-        )
-        lines.append(f"::error {properties}::{_escape_data(f'{d.code} {d.message}')}")
+        start, end, message = d.location, d.end_location, f"{d.code} {d.message}"
+        if d.cell is not None:
+            from cachelint.notebook import file_location
+
+            text = texts.get(d.path)
+            start = file_location(text, d.cell, d.location)
+            end = file_location(text, d.cell, d.end_location)
+            message = f"cell {d.cell}:{d.location.row}:{d.location.column}: {message}"
+        properties = [
+            f"title={_escape_property(f'cachelint ({d.code})')}",
+            f"file={_escape_property(path)}",
+        ]
+        if start is not None:
+            properties += [f"line={start.row}", f"col={start.column}"]
+            if end is not None:
+                properties += [f"endLine={end.row}", f"endColumn={end.column}"]
+        lines.append(f"::error {','.join(properties)}::{_escape_data(message)}")
     return "".join(line + "\n" for line in lines)

@@ -1,4 +1,9 @@
-"""A diagnostic as ruff's JSON object (plus `cost` and `cell`), shared by json and json-lines."""
+"""A diagnostic as ruff's JSON object (plus `cost` and `cell`), shared by json and json-lines.
+
+`cell` is null for .py files. For a notebook it is the cell's number (1-based over every cell,
+markdown included, as ruff counts), and `location`, `end_location`, `noqa_row` and the fix's edit
+locations all count rows and columns within that cell, as in ruff's notebook output.
+"""
 
 from __future__ import annotations
 

@@ -15,6 +15,12 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def position(diagnostic) -> str:
+    """`row:column`, or `cell N:row:column` in a notebook (rows then count within the cell)."""
+    where = f"{diagnostic.location.row}:{diagnostic.location.column}"
+    return f"cell {diagnostic.cell}:{where}" if diagnostic.cell is not None else where
+
+
 def footer(result, context) -> str:
     """ "Found 3 errors (2 fixable with `cachelint fix`)." or "All checks passed!"."""
     remaining = result.diagnostics

@@ -414,7 +414,8 @@ class _Analysis:
 
 
 def find_history(ctx, request: Request) -> Optional[History]:
-    """The history the request sends, when its `messages=` value is a list kept across calls."""
+    """The history the request sends, when its `messages=` value is a list that is appended to
+    (whether it is re-sent is `History.resent`); None otherwise."""
     if ctx.resolver is None or request.call.node is None:
         return None
     arg = request.messages.arg
@@ -424,9 +425,11 @@ def find_history(ctx, request: Request) -> Optional[History]:
     ref, slices = analysis.base(arg.value)
     if ref is None:
         return None
+    classified = [(node,) + analysis.classify(ref, node) for node in ref.nodes()]
+    if not any(kind is UseKind.GROW for _, kind, _, _, _ in classified):
+        return None  # never appended: not a conversation (and no positions computed for nothing)
     uses: List[HistoryUse] = []
-    for node in ref.nodes():
-        kind, report, removed, window = analysis.classify(ref, node)
+    for _, kind, report, removed, window in classified:
         if kind is None or report is None:
             continue
         uses.append(HistoryUse(kind, report, analysis.start(report), removed, window))

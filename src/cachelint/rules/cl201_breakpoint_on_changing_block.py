@@ -214,16 +214,23 @@ class BreakpointOnChangingBlock(Rule):
         chars = sum(_chars(b) for b in static)
         tokens = ctx.tokens(chars)
         if tokens < gate:
-            return  # too small to cache: moving the marker would not buy a read
+            return  # too small to cache (or not known to be large enough): moving the marker buys nothing
+        size = tokens_phrase(tokens)
+        if not all(b.chars is not None for b in static):
+            size = f"at least {size}"
         changing = [b for b in ordered[run_end : target_index + 1] if block_varies(ctx, request, b)]
         what = _changing_words(ctx, request, changing)
         write = modeldata.WRITE_1H_MULTIPLIER if marker.ttl is Ttl.ONE_HOUR else modeldata.WRITE_5M_MULTIPLIER
         info = ctx.model_info(request.model)
         read = info.cache_read_multiplier if info else modeldata.DEFAULT_READ_MULTIPLIER
         where = "top-level `cache_control` lands on" if top_level else "the last `cache_control` marker is on"
+        if any(b is ordered[target_index] for b in changing):
+            where += " a block that changes on every call"
+        else:
+            where += " a block whose prefix changes on every call"
         message = (
-            f"{where} a block that changes on every call ({what}): every call writes a new cache entry "
-            f"and none reads it; the static prefix before it ({_prefix_words(static)}, {tokens_phrase(tokens)}) has "
+            f"{where} ({what}): every call writes a new cache entry "
+            f"and none reads it; the static prefix before it ({_prefix_words(static)}, {size}) has "
             f"no breakpoint of its own, so it is re-written at {write:g}x on every call instead of read at {read:g}x"
         )
         element = _marker_element(ctx, marker)
@@ -263,9 +270,7 @@ def _find(ctx, request: Request) -> Optional[Tuple[List[Block], int, Marker, boo
         if call.platform.supports_automatic_caching is False or (call.method == "parse" and not call.is_beta):
             return None  # top-level cache_control is ignored or rejected there: CL107's finding
         target_index = len(ordered) - 1
-        if ordered[target_index].marker is not None:
-            return None
-        earlier = explicit
+        earlier = [i for i in explicit if i != target_index]  # a marker on the last block too moves with it
         marker = top
     else:
         if not explicit:
@@ -360,14 +365,18 @@ def _fix(ctx, request: Request, static: Block, marker: Marker) -> FixSpec:
         Applicability.DISPLAY_ONLY,
     )
     marker_code = _marker_code(ctx, marker)
-    removal = _removal(ctx, marker)
+    markers = [marker]
+    last = request.messages.blocks[-1]
+    if marker is request.top_level_cache_control and last.marker is not None:
+        markers.append(last.marker)  # the last block's own marker goes too
+    removals = [_removal(ctx, m) for m in markers]
     addition = _addition(ctx, request, static, marker_code)
-    if removal is None or addition is None:
+    if any(r is None for r in removals) or addition is None:
         return advice
     return FixSpec(
         f"Move `cache_control` to the last static block ({static.segment})",
         Applicability.SAFE,
-        [removal, addition],
+        removals + [addition],  # type: ignore[operator]
     )
 
 

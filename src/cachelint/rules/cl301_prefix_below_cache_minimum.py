@@ -182,7 +182,11 @@ class PrefixBelowCacheMinimum(Rule):
             f"(no cache write, no cache read), so this marker has no effect"
         )
         if earlier:
-            message += f" (nor {'do' if earlier > 1 else 'does'} the {earlier} earlier breakpoint{'s' if earlier > 1 else ''}, whose prefixes are smaller still)"
+            plural = earlier > 1
+            message += (
+                f" (nor {'do' if plural else 'does'} the {earlier} earlier breakpoint{'s' if plural else ''}, "
+                f"whose prefix{'es are' if plural else ' is'} smaller still)"
+            )
         ctx.report(anchor(ctx, request, point), message, noqa_node=request.call.node)
 
 
