@@ -13,11 +13,15 @@ Fixtures (tests/fixtures/notebooks, real nbformat 4 JSON with outputs, metadata 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
+import hypothesmith
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from cachelint import runner
 from cachelint.cli import cli
@@ -82,8 +86,9 @@ def assert_only_sources_changed(before: str, after: str, changed: set):
     old_gaps = [0] + [s for span in old_spans for s in span] + [len(before)]
     new_gaps = [0] + [s for span in new_spans for s in span] + [len(after)]
     for index in range(0, len(old_gaps), 2):
-        assert before[old_gaps[index] : old_gaps[index + 1]] == (
-            after[new_gaps[index] : new_gaps[index + 1]]
+        assert (
+            before[old_gaps[index] : old_gaps[index + 1]]
+            == (after[new_gaps[index] : new_gaps[index + 1]])
         )
     old_doc, new_doc = json.loads(before), json.loads(after)
     for number in changed:
@@ -171,6 +176,32 @@ def test_fixes_keep_the_files_json_style(workdir, style, trailing_newline):
     assert_only_sources_changed(before, after, {7, 8})
 
 
+def test_windows_line_endings_in_the_json_are_kept(workdir):
+    document = json.loads(Path("support_bot.ipynb").read_text(encoding="utf-8"))
+    before = json.dumps(document, indent=1).replace("\n", "\r\n") + "\r\n"
+    Path("crlf.ipynb").write_bytes(before.encode("utf-8"))
+    fix("crlf.ipynb")
+    after = Path("crlf.ipynb").read_bytes().decode("utf-8")
+    assert after == json.dumps(json.loads(after), indent=1).replace("\n", "\r\n") + "\r\n"
+    assert_only_sources_changed(before, after, {7, 8})
+
+
+@pytest.mark.parametrize("indent", [1, 2, "\t"])
+def test_an_empty_source_list_gets_the_files_indentation(indent):
+    from cachelint.notebook import with_sources
+
+    document = {
+        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": []}],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    text = json.dumps(document, indent=indent) + "\n"
+    written = with_sources(parse_notebook(text), {1: "x = 1\ny = 2"})
+    document["cells"][0]["source"] = ["x = 1\n", "y = 2"]
+    assert written == json.dumps(document, indent=indent) + "\n"
+
+
 def test_source_written_as_one_string_stays_one_string(workdir):
     document = json.loads(Path("support_bot.ipynb").read_text(encoding="utf-8"))
     for cell in document["cells"]:
@@ -209,6 +240,18 @@ def test_fixes_leave_ipython_lines_as_they_were(workdir):
     for number in changed:
         assert PLACEHOLDER not in after[number]
     assert check("ipython_magics.ipynb").diagnostics == ()
+
+
+def test_fix_edits_are_offsets_into_the_cells_own_source(workdir):
+    from cachelint.fixer import apply_edits
+
+    before = {c.number: c.source for c in cells_of(Path("ipython_magics.ipynb"))}
+    reported = check("ipython_magics.ipynb").diagnostics
+    fix("ipython_magics.ipynb")
+    after = {c.number: c.source for c in cells_of(Path("ipython_magics.ipynb"))}
+    assert [d.cell for d in reported] == [7, 9, 10]  # one fix per cell, after magics
+    for d in reported:
+        assert apply_edits(before[d.cell], d.fix.edits) == after[d.cell]
 
 
 def test_a_cell_that_is_not_python_gets_one_cl000_and_the_rest_is_checked(workdir):
@@ -262,7 +305,9 @@ def test_notebook_without_code_cells_passes(workdir):
         "nbformat_minor": 5,
     }
     Path("notes.ipynb").write_text(json.dumps(document, indent=1))
-    Path("empty.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    Path("empty.ipynb").write_text(
+        '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
+    )
     assert run_cli(["check", "notes.ipynb", "empty.ipynb"])[0] == 0
 
 
@@ -303,6 +348,24 @@ KEPT_AS_PYTHON = [
 def test_python_that_looks_like_ipython_is_left_alone(source):
     neutral = neutralise(source)
     assert (neutral.text, neutral.escapes) == (source, ())
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles odd programs
+@settings(
+    max_examples=int(os.environ.get("CACHELINT_HYPOTHESIS_EXAMPLES", "8")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(st.one_of(hypothesmith.from_grammar(), hypothesmith.from_node()))
+def test_valid_python_is_never_taken_for_ipython(source):
+    import libcst
+
+    try:
+        libcst.parse_module(source)
+    except Exception:
+        assume(False)
+    neutral = neutralise(source)
+    assert (neutral.is_python, neutral.text, neutral.escapes) == (True, source, ())
 
 
 @pytest.mark.parametrize("magic", ["%%bash", "%%writefile prompts.py", "%%html", "%%sql"])
@@ -359,7 +422,8 @@ def test_json_keeps_ruffs_keys_with_cell_relative_rows(workdir):
         {"row": 12, "column": 16},
         {"row": 12, "column": 29},
     )
-    assert first["noqa_row"] == 12
+    source = cells_of(Path("support_bot.ipynb"))[6].source.splitlines()
+    assert "client.messages.create(" in source[first["noqa_row"] - 1]  # the call's first row
     assert first["fix"]["edits"][0]["location"] == {"row": 12, "column": 16}
     _, lines, _ = run_cli(["check", "--output-format", "json-lines", "support_bot.ipynb"])
     assert json.loads(lines.splitlines()[0])["cell"] == 7
@@ -375,9 +439,9 @@ def test_github_annotations_point_into_the_ipynb_file(workdir):
     properties, message = first[len("::error ") :].split("::", 1)
     values = dict(item.split("=", 1) for item in properties.split(","))
     assert values["file"] == "support_bot.ipynb"
-    assert _line_and_column("support_bot.ipynb", int(values["line"]), int(values["col"])).startswith(
-        'SYSTEM_PROMPT,\\n"'
-    )
+    assert _line_and_column(
+        "support_bot.ipynb", int(values["line"]), int(values["col"])
+    ).startswith('SYSTEM_PROMPT,\\n"')
     assert message.startswith("cell 7:12:16: CL001 ")
 
 
@@ -397,7 +461,7 @@ def test_sarif_regions_point_into_the_ipynb_file_and_carry_the_cell(workdir):
 
 def test_diff_shows_each_changed_cell(workdir):
     code, out, err = run_cli(["check", "--diff", "support_bot.ipynb"])
-    assert code == 1 and err == "Would fix 2 errors.\n"
+    assert code == 1 and err == "Would fix 3 errors.\n"
     headers = [line for line in out.splitlines() if line.startswith(("---", "+++"))]
     assert headers == [
         "--- support_bot.ipynb:cell 7",
@@ -422,9 +486,9 @@ def test_stdin_notebook_is_fixed_to_stdout(workdir):
     code, out, err = run_cli(
         ["check", "--fix", "--stdin-filename", "support_bot.ipynb", "-"], input=source
     )
-    assert code == 1  # CL302 has no safe fix and remains
+    assert code == 0
     assert_only_sources_changed(source, out, {7, 8})
-    assert "Found 3 errors (2 fixed, 1 remaining)." in err
+    assert "Found 3 errors (3 fixed, 0 remaining)." in err
 
 
 # -- discovery and hooks ---------------------------------------------------------------------------

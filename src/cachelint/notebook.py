@@ -35,6 +35,11 @@ def is_notebook_path(path: str) -> bool:
     return path.lower().endswith(NOTEBOOK_EXTENSION)
 
 
+def is_python_language(language: Optional[str]) -> bool:
+    """None (not recorded) counts as Python, the default kernel; so do "python3", "ipython"."""
+    return language is None or language.startswith("python") or language == "ipython"
+
+
 @dataclass(frozen=True)
 class Cell:
     number: int  # 1-based position among all cells (what reports call `cell N`)
@@ -48,7 +53,7 @@ class Cell:
 
     @property
     def is_python_code(self) -> bool:
-        return self.cell_type == "code" and self.language in (None, "python")
+        return self.cell_type == "code" and is_python_language(self.language)
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,7 @@ class Notebook:
 
     @property
     def is_python(self) -> bool:
-        return self.language in (None, "python")
+        return is_python_language(self.language)
 
     @property
     def code_cells(self) -> Tuple[Cell, ...]:
@@ -231,6 +236,8 @@ def _cell_source_spans(text: str) -> List[Optional[tuple]]:
 def _string_tokens(text: str, start: int, end: int) -> Tuple[Tuple[int, int], ...]:
     if text.startswith('"', start):
         return ((start, end),)
+    if not text.startswith("[", start):
+        return ()  # not a source nbformat allows; reported when the cell is read
     tokens = []
 
     def element(position):
@@ -255,6 +262,8 @@ def with_sources(notebook: Notebook, sources: Dict[int, str]) -> str:
         if cell is None or cell.source == source:
             continue
         start, end = cell.source_span
+        if start < 0:  # a cell without a `source` key holds no code, so no fix reaches it
+            continue
         replacements.append((start, end, _source_value(text, cell, source, ascii_only)))
     for start, end, value in sorted(replacements, reverse=True):
         text = text[:start] + value + text[end:]
@@ -306,7 +315,9 @@ def _list_layout(text: str, cell: Cell) -> Tuple[str, str, str]:
     if "\n" not in text[:start]:
         return "", ", ", ""
     unit = _indent_unit(text)
-    return "\n" + key_indent + unit, ",\n" + key_indent + unit, "\n" + key_indent
+    newline = "\r\n" if "\r\n" in text else "\n"
+    inner = newline + key_indent + unit
+    return inner, "," + inner, newline + key_indent
 
 
 def _indent_unit(text: str) -> str:

@@ -102,7 +102,7 @@ class _Segment:
     original_starts: Tuple[int, ...]  # offsets of the same lines once escapes are restored
     escape_lines: Dict[int, Tuple[Escape, int]]  # 0-based line -> (escape, its line within it)
     bodies: Tuple[str, ...]  # its lines without line endings
-    original_length: int  # length of the segment once escapes are restored
+    source_length: int  # the length of the cell's source it stands for (escapes restored)
 
     def row_of(self, local_offset: int) -> int:
         return max(0, bisect.bisect_right(self.line_starts, local_offset) - 1)
@@ -136,7 +136,7 @@ class _Segment:
         if line in self.escape_lines:
             escape, offset = self.escape_lines[line]
             return escape.original_column(offset, column)
-        return column
+        return min(column, len(self.bodies[line]))
 
     def cell_location(self, location: Location) -> Location:
         line = location.row - self.first_row
@@ -157,7 +157,7 @@ class _Segment:
             return 0
         line = self.row_of(local)
         column = self.original_column(line, local - self.line_starts[line])
-        return min(self.original_starts[line] + column, len(self.cell.original))
+        return min(self.original_starts[line] + column, self.source_length)
 
 
 class JoinedView:
@@ -170,7 +170,7 @@ class JoinedView:
 
     def segment_at_row(self, row: int) -> _Segment:
         index = max(0, bisect.bisect_right(self._first_rows, row) - 1)
-        # Empty segments share their first row with the next one: take the last non-empty one.
+        # The row of an empty cell is the marker line after it: it belongs to the cell before.
         while index > 0 and not self.segments[index].line_starts:
             index -= 1
         return self.segments[index]
@@ -314,8 +314,15 @@ def _segment(text: str, cell: CodeCell, start: int, end: int, first_row: int) ->
         original_starts=tuple(original_starts),
         escape_lines=escape_lines,
         bodies=tuple(body for body, _ in pairs),
-        original_length=original,
+        source_length=original - _added_line_break(cell, pairs),
     )
+
+
+def _added_line_break(cell: CodeCell, pairs) -> int:
+    """The line break the joined module adds after a cell whose source does not end with one."""
+    if pairs and pairs[-1][1] and not cell.original.endswith(("\n", "\r")):
+        return len(pairs[-1][1])
+    return 0
 
 
 # -- linting ---------------------------------------------------------------------------------------
@@ -421,7 +428,7 @@ def lint_notebook(source, request, absolute_path: Optional[str] = None):
             joined,
             findings,
             unsafe_fixes=request.unsafe_fixes,
-            newline="\n",
+            newline=_newline_of(cells),
             diagnostics=diagnostics,
         )
         text, diagnostics = outcome.text, outcome.remaining
@@ -467,6 +474,16 @@ def lint_notebook(source, request, absolute_path: Optional[str] = None):
         rejected_fixes=rejected,
         warnings=tuple(warnings),
         encoding=source.encoding,
+    )
+
+
+def _newline_of(cells: List[CodeCell]) -> str:
+    """The line ending fixes insert: the first one the notebook's code uses (nbformat's is \\n)."""
+    from cachelint.source import detect_newline
+
+    return next(
+        (detect_newline(c.original) for c in cells if c.analysed and c.original.count("\n")),
+        "\n",
     )
 
 

@@ -64,10 +64,10 @@ class RepeatAnalyzer:
             return None
         if isinstance(target, cst.Call) and isinstance(target.func, cst.Name) and target.func.value == "list" and target.args:
             return self.history_name(target.args[0].value)
-        if isinstance(target, cst.Subscript):
-            return self.history_name(target.value)
         if _is_session_state(target):
             return self.resolver.code(target)
+        if isinstance(target, cst.Subscript):
+            return self.history_name(target.value)
         if isinstance(target, (cst.Name, cst.Attribute)):
             value = self.resolver.resolve(target)
             if isinstance(value, ListVal) and value.grows:
@@ -96,8 +96,8 @@ class RepeatAnalyzer:
         loop = self.innermost_loop(call)
         function = self.resolver.enclosing(call, FUNCTIONS)
         history = messages.history_name
-        conversation = history is not None and (loop is not None or function is not None or self.is_streamlit_script())
-        agent = conversation and self._mentions_tool_results(function or self.resolver.module)
+        conversation = history is not None and self._outlives_one_turn(messages.node, call, loop, function)
+        agent = conversation and self._mentions_tool_results(function or self._statement_of(call))
         if conversation:
             kind = RepeatKind.CONVERSATION
         elif loop is not None or (in_batch and batch_repeats):
@@ -117,6 +117,36 @@ class RepeatAnalyzer:
             loop_node=loop,
             function_node=function,
         )
+
+    def _outlives_one_turn(self, expression, call, loop, function) -> bool:
+        """Is the history list re-sent on a later turn? It is when it outlives the call (an
+        attribute, session state, a module-level or enclosing list, a parameter the caller
+        keeps), or when a loop around the call appends to a list created before that loop.
+        A list built fresh inside one function call and sent once is not a conversation."""
+        name = _base_name(expression)
+        if name is None:
+            return True  # self.history / st.session_state[...]: state kept between calls
+        if self.is_streamlit_script() and function is None:
+            return True
+        for referent in self.resolver._referents(name) or ():
+            defining = getattr(referent, "node", None)
+            if defining is None or isinstance(defining, cst.Param):
+                return True
+            owner = self.resolver.enclosing(defining, FUNCTIONS)
+            if owner is not function:
+                return True  # module-level or enclosing-function list
+            if loop is not None and not self._inside(defining, loop):
+                return True
+        return False
+
+    def _statement_of(self, node: cst.CSTNode) -> cst.CSTNode:
+        """The top-level statement holding `node` (a module-level loop, not the whole file)."""
+        current = node
+        for ancestor in self.resolver.ancestors(node):
+            if isinstance(ancestor, cst.Module):
+                return current
+            current = ancestor
+        return current
 
     def _mentions_tool_results(self, scope: cst.CSTNode) -> bool:
         found = False
@@ -179,6 +209,28 @@ class RepeatAnalyzer:
             if ancestor is container:
                 return True
         return False
+
+
+def _base_name(expression) -> Optional[cst.Name]:
+    """The local name a messages expression is built from (`history`, `history[-5:]`,
+    `[*history, new]`), or None for attributes and session state."""
+    target = expression
+    while True:
+        if isinstance(target, cst.Name):
+            return target
+        if isinstance(target, cst.Subscript) and not _is_session_state(target):
+            target = target.value
+        elif isinstance(target, cst.BinaryOperation):
+            target = target.left
+        elif isinstance(target, cst.List):
+            starred = [e.value for e in target.elements if isinstance(e, cst.StarredElement)]
+            if not starred:
+                return None
+            target = starred[0]
+        elif isinstance(target, cst.Call) and isinstance(target.func, cst.Name) and target.args:
+            target = target.args[0].value
+        else:
+            return None
 
 
 def _is_session_state(node: cst.CSTNode) -> bool:

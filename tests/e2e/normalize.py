@@ -174,7 +174,7 @@ def _single_text_block_value(keys: List[Optional[ast.expr]], values: List[ast.ex
 class _UnwrapLeftoverTextBlocks(ast.NodeTransformer):
     """A text block that was not the only element of a list is a dict again."""
 
-    def visit__TextBlock(self, node: _TextBlock) -> Any:  # noqa: N802 - ast dispatch name
+    def visit__TextBlock(self, node: _TextBlock) -> Any:
         return ast.Dict(keys=[ast.Constant("type"), ast.Constant("text")], values=[ast.Constant("text"), self.visit(node.text)])
 
 

@@ -60,7 +60,7 @@ class History:
     sent_windows: Tuple[HistoryUse, ...]  # front-trimming slices inside the `messages=` value
     resent: bool  # appended and sent again: a conversation
     region: Optional[cst.CSTNode]  # the code that runs once per turn (the loop, or the function)
-    ref: Optional["_Ref"] = field(default=None, compare=False, hash=False, repr=False)
+    ref: Optional[_Ref] = field(default=None, compare=False, hash=False, repr=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -353,9 +353,9 @@ class _Analysis:
             return UseKind.REWRITE, None, None
         if isinstance(value, cst.List) and value.elements:
             first = value.elements[0]
-            if isinstance(first, cst.StarredElement) and ref.matches(first.value):
-                if not any(_mentions(ref, e.value) for e in value.elements[1:]):
-                    return UseKind.GROW, None, None
+            appended = value.elements[1:]
+            if isinstance(first, cst.StarredElement) and ref.matches(first.value) and not any(_mentions(ref, e.value) for e in appended):
+                return UseKind.GROW, None, None
             return UseKind.REWRITE, None, None
         if isinstance(value, cst.Call) and _is_copy(value) and ref.matches(_copied(value)):
             return UseKind.OTHER, None, None
@@ -673,15 +673,14 @@ def _is_copy(call: cst.Call) -> bool:
         return True
     if isinstance(func, cst.Attribute) and func.attr.value == "copy" and not call.args:
         return True
-    if (
+    # copy.copy(h) / copy.deepcopy(h)
+    return (
         isinstance(func, cst.Attribute)
         and func.attr.value in ("copy", "deepcopy")
         and isinstance(func.value, cst.Name)
         and func.value.value == "copy"
         and len(call.args) == 1
-    ):
-        return True
-    return False
+    )
 
 
 def _copied(call: cst.Call) -> cst.BaseExpression:

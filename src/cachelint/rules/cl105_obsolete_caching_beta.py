@@ -216,7 +216,8 @@ class ObsoleteCachingBeta(Rule):
         namespace_edit = _namespace_edit(ctx, call.func_node, to_stable=not needs_beta)
         if namespace_edit is not None:
             edits.append(namespace_edit)
-            if request.betas_arg is not None and CACHING_BETA in betas:
+            if request.betas_arg is not None and (CACHING_BETA in betas or not needs_beta):
+                # on the stable namespace `betas=` must go entirely (CL104: TypeError)
                 edits.extend(self._betas_edits(ctx, request.betas_arg, betas, request.betas_complete) or [])
             if CACHING_BETA in request.beta_headers:
                 edits.extend(self._header_edits(ctx, request.beta_header_node, "extra_headers") or [])

@@ -6,7 +6,15 @@ import libcst as cst
 
 from cachelint import modeldata
 from cachelint.diagnostics import Applicability
-from cachelint.request import Block, BlockKind, Marker, Request, SegmentForm, Staticness, Ttl
+from cachelint.request import (
+    Block,
+    BlockKind,
+    Marker,
+    Request,
+    SegmentForm,
+    Staticness,
+    Ttl,
+)
 from cachelint.rules._shared import (
     EPHEMERAL,
     block_varies,

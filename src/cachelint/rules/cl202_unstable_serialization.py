@@ -79,17 +79,19 @@ class UnstableSerialization(Rule):
             f"""
             import json
             import anthropic
+            from catalog import load_catalog
             client = anthropic.Anthropic()
             CATALOG = {CATALOG}
+            PRODUCTS = load_catalog()
             LIMITS = {{"refund_days": 14, "currency": "EUR"}}
             TAGS = {{"billing", "shipping"}}
-            def ask(catalog, q):
+            def ask(q):
                 return client.messages.create(
                     model="claude-sonnet-4-5",
                     max_tokens=512,
                     system=[{{
                         "type": "text",
-                        "text": f"{{CATALOG}}\\n{{json.dumps(LIMITS)}}\\n{{json.dumps(catalog, sort_keys=True)}}\\n{{', '.join(sorted(TAGS))}}",
+                        "text": f"{{CATALOG}}\\n{{json.dumps(LIMITS)}}\\n{{json.dumps(PRODUCTS, sort_keys=True)}}\\n{{', '.join(sorted(TAGS))}}",
                         "cache_control": {{"type": "ephemeral"}},
                     }}],
                     messages=[{{"role": "user", "content": q}}],

@@ -309,9 +309,12 @@ def _reordered(ctx, node: cst.List, elements: List[cst.Element], order: List[int
         head, parts, tail = chunks
         pieces = [parts[i] for i in order]
         return head + "".join(pieces) + tail
-    # one line (or a layout we cannot cut into lines): swap the element values in place
+    # one line (or a layout we cannot cut into lines): swap the element values in place, unless
+    # a comment outside the values would end up next to another element
     spans = [ctx.span(e.value) for e in elements]
-    if any(_has_comment(source[(spans[i][1] - start):(spans[i + 1][0] - start)]) for i in range(len(spans) - 1)):
+    outside = [(start, spans[0][0])] + [(spans[i][1], spans[i + 1][0]) for i in range(len(spans) - 1)]
+    outside.append((spans[-1][1], end))
+    if any(_has_comment(ctx.text[a:b]) for a, b in outside):
         return None
     texts = [ctx.text[s:e] for s, e in spans]
     out = []
@@ -352,7 +355,7 @@ def _line_chunks(ctx, start: int, source: str, elements: List[cst.Element]) -> O
         chunks.append(text)
         cursor = chunk_end
     tail = source[cursor:]
-    if not re.fullmatch(r"[ \t]*\]", tail):
+    if not re.fullmatch(_BLANK_OR_COMMENT.pattern + r"\]", tail):
         return None
     return head, chunks, tail
 

@@ -2,7 +2,13 @@ from __future__ import annotations
 
 from cachelint.diagnostics import Applicability
 from cachelint.request import Request
-from cachelint.rules._history import HistoryUse, UseKind, describe, find_history, per_turn_rewrites
+from cachelint.rules._history import (
+    HistoryUse,
+    UseKind,
+    describe,
+    find_history,
+    per_turn_rewrites,
+)
 from cachelint.rules.base import Example, FixSpec, Rule
 
 ADVICE = FixSpec(

@@ -189,7 +189,7 @@ class ConversationWithoutHistoryBreakpoint(Rule):
             return  # a breakpoint could never be read back: CL204's finding
         if _markers_may_be_added_elsewhere(ctx, request):
             return
-        agent = request.repetition.agent_loop and _mentions_tool_results(history.region or request.repetition.function_node)
+        agent = _mentions_tool_results(history.region or request.repetition.function_node)
         turns = "every turn and tool-use round re-bills all earlier ones" if agent else "every turn re-bills all earlier turns"
         prefix_tokens, prefix_words = _unmarked_static_prefix(ctx, request)
         gate, _ = size_gate(ctx, request.model)
