@@ -119,8 +119,13 @@ class CachelintCli:
             jobs_flag=jobs,
         )
 
-    def check(self, *paths: str, cache: bool = False, cache_dir: Optional[Path] = None,
-              jobs: Optional[int] = None) -> List[str]:
+    def check(
+        self,
+        *paths: str,
+        cache: bool = False,
+        cache_dir: Optional[Path] = None,
+        jobs: Optional[int] = None,
+    ) -> List[str]:
         argv = list(self.argv) + ["check"]
         if cache_dir is not None:
             argv += ["--cache-dir", str(cache_dir)]
@@ -178,10 +183,10 @@ ACCEPTED_EXIT_CODES = (0, 1)  # 1 = findings, which both linters report on these
 RUN_TIMEOUT_SECONDS = [1800.0]  # set from --timeout
 
 
-def _run_side(side: Side, command: measure.Command, comparison: Comparison,
-              sample_memory: bool = False) -> Optional[measure.RunResult]:
-    result = measure.run(command, sample_tree_memory=sample_memory,
-                         timeout=RUN_TIMEOUT_SECONDS[0])
+def _run_side(
+    side: Side, command: measure.Command, comparison: Comparison, sample_memory: bool = False
+) -> Optional[measure.RunResult]:
+    result = measure.run(command, sample_tree_memory=sample_memory, timeout=RUN_TIMEOUT_SECONDS[0])
     if sample_memory:
         side.tree_rss_peak_mb.append(result.tree_rss_peak_mb)
     side.seconds.append(result.seconds)
@@ -194,9 +199,14 @@ def _run_side(side: Side, command: measure.Command, comparison: Comparison,
     return result
 
 
-def time_pair(comparison: Comparison, ours: measure.Command, theirs: measure.Command,
-              repeats: int, warmups: Sequence[measure.Command] = (),
-              sample_memory_ours: bool = False) -> None:
+def time_pair(
+    comparison: Comparison,
+    ours: measure.Command,
+    theirs: measure.Command,
+    repeats: int,
+    warmups: Sequence[measure.Command] = (),
+    sample_memory_ours: bool = False,
+) -> None:
     """Alternate the two commands so that machine noise hits both alike."""
     for warmup in warmups:
         measure.run(warmup)
@@ -233,8 +243,9 @@ def _ruff_command(setup: Setup, *paths: str) -> List[str]:
 
 
 def bench_sparse(setup: Setup, repeats: int) -> Comparison:
-    comparison = Comparison("sparse", "sparse tree: cachelint vs ruff (E9,F63)",
-                            "cachelint <= ruff", 1.0, strict=False)
+    comparison = Comparison(
+        "sparse", "sparse tree: cachelint vs ruff (E9,F63)", "cachelint <= ruff", 1.0, strict=False
+    )
     if not setup.ruff:
         comparison.note = "ruff not installed (pip install ruff): skipped"
         return comparison
@@ -252,8 +263,9 @@ def bench_sparse(setup: Setup, repeats: int) -> Comparison:
 
 
 def bench_dense(setup: Setup, repeats: int) -> Comparison:
-    comparison = Comparison("dense", "dense tree: cachelint vs Fixit (1 rule)",
-                            "cachelint < Fixit", 1.0, strict=True)
+    comparison = Comparison(
+        "dense", "dense tree: cachelint vs Fixit (1 rule)", "cachelint < Fixit", 1.0, strict=True
+    )
     if setup.dense is None:
         comparison.note = "no dense corpus: skipped"
         return comparison
@@ -278,8 +290,13 @@ def bench_dense(setup: Setup, repeats: int) -> Comparison:
 
 
 def bench_parse(setup: Setup, repeats: int) -> Comparison:
-    comparison = Comparison("parse", "dense tree, 1 core: cachelint vs bare libcst parse",
-                            "cachelint <= 1.5x parse", 1.5, strict=False)
+    comparison = Comparison(
+        "parse",
+        "dense tree, 1 core: cachelint vs bare libcst parse",
+        "cachelint <= 1.5x parse",
+        1.5,
+        strict=False,
+    )
     if setup.dense is None:
         comparison.note = "no dense corpus: skipped"
         return comparison
@@ -298,18 +315,24 @@ def bench_parse(setup: Setup, repeats: int) -> Comparison:
     time_pair(
         comparison,
         measure.Command("cachelint", setup.cachelint.check(".", jobs=1), root, one_core=True),
-        measure.Command("libcst.parse_module",
-                        [sys.executable, str(script), str(file_list)], root, one_core=True),
+        measure.Command(
+            "libcst.parse_module",
+            [sys.executable, str(script), str(file_list)],
+            root,
+            one_core=True,
+        ),
         repeats,
-        warmups=[measure.Command("parse warm-up", [sys.executable, str(script), str(one_file)],
-                                 root)],
+        warmups=[
+            measure.Command("parse warm-up", [sys.executable, str(script), str(one_file)], root)
+        ],
     )
     return comparison
 
 
 def bench_single(setup: Setup, repeats: int) -> Comparison:
-    comparison = Comparison("single", "one SDK-free file: cachelint vs ruff",
-                            "cachelint <= 3x ruff", 3.0, strict=False)
+    comparison = Comparison(
+        "single", "one SDK-free file: cachelint vs ruff", "cachelint <= 3x ruff", 3.0, strict=False
+    )
     if not setup.ruff:
         comparison.note = "ruff not installed (pip install ruff): skipped"
         return comparison
@@ -327,8 +350,9 @@ def bench_single(setup: Setup, repeats: int) -> Comparison:
 
 def bench_cache(setup: Setup, repeats: int) -> Comparison:
     """Warm (second run, cache filled) against cold (empty cache) on the sparse tree."""
-    comparison = Comparison("cache", "sparse tree: warm cache vs cold cache",
-                            "warm <= 0.2x cold", 0.2, strict=False)
+    comparison = Comparison(
+        "cache", "sparse tree: warm cache vs cold cache", "warm <= 0.2x cold", 0.2, strict=False
+    )
     cli = setup.cachelint
     if not (cli.no_cache or cli.cache_dir):
         comparison.note = "cachelint has no --no-cache/--cache-dir yet (no result cache): skipped"
@@ -374,8 +398,14 @@ def bench_cache(setup: Setup, repeats: int) -> Comparison:
 def bench_memory(setup: Setup, repeats: int) -> Comparison:
     """Peak memory on the sparse tree: taken from the sparse comparison's cachelint runs when
     they happened (the /proc sampling costs little), else from runs of its own."""
-    comparison = Comparison("memory", "sparse tree: peak memory of cachelint check",
-                            f"< {MEMORY_LIMIT_MB:.0f} MB", MEMORY_LIMIT_MB, strict=True, unit="MB")
+    comparison = Comparison(
+        "memory",
+        "sparse tree: peak memory of cachelint check",
+        f"< {MEMORY_LIMIT_MB:.0f} MB",
+        MEMORY_LIMIT_MB,
+        strict=True,
+        unit="MB",
+    )
     sample = measure.tree_sampling_available()
     side = setup.sparse_cachelint_runs
     source = "during the sparse runs"
@@ -395,8 +425,9 @@ def bench_memory(setup: Setup, repeats: int) -> Comparison:
     sampled = [peak for peak in side.tree_rss_peak_mb if peak is not None]
     if sample and sampled:
         comparison.value = max(sampled + [largest])
-        comparison.note = (f"all processes (sampled /proc, {source}); "
-                           f"largest single process {largest:.0f} MB")
+        comparison.note = (
+            f"all processes (sampled /proc, {source}); largest single process {largest:.0f} MB"
+        )
     else:
         comparison.value = largest
         comparison.note = f"largest single process only ({source}; no /proc sampling here)"
@@ -455,8 +486,10 @@ def render_table(report: dict, comparisons: List[Comparison]) -> str:
     ]
     for name, tree in report["trees"].items():
         lines.append(f"  {name} tree: {tree['description']}")
-    lines.append(f"  medians of {report['repeats']['slow']} runs (slow) / "
-                 f"{report['repeats']['fast']} runs (fast)")
+    lines.append(
+        f"  medians of {report['repeats']['slow']} runs (slow) / "
+        f"{report['repeats']['fast']} runs (fast)"
+    )
     lines.append("")
     for index, row in enumerate(rows):
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
@@ -488,22 +521,29 @@ def build_report(setup: Setup, comparisons: List[Comparison], args) -> dict:
     return {
         "date": datetime.date.today().isoformat(),
         "machine": {
-            "cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+            "cpus": len(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity")
             else os.cpu_count(),
             "platform": platform.platform(),
             "python": platform.python_version(),
         },
         "versions": versions,
         "trees": {
-            name: {"files": len(tree.files), "lines": tree.lines,
-                   "megabytes": round(tree.megabytes, 1), "description": tree.describe()}
+            name: {
+                "files": len(tree.files),
+                "lines": tree.lines,
+                "megabytes": round(tree.megabytes, 1),
+                "description": tree.describe(),
+            }
             for name, tree in tree_info.items()
         },
         "single_file": str(setup.single_file.relative_to(setup.sparse.root)),
         "repeats": {"fast": args.repeat_fast, "slow": args.repeat_slow},
-        "cachelint_flags": {"no_cache": setup.cachelint.no_cache,
-                            "cache_dir": setup.cachelint.cache_dir,
-                            "jobs": setup.cachelint.jobs_flag},
+        "cachelint_flags": {
+            "no_cache": setup.cachelint.no_cache,
+            "cache_dir": setup.cachelint.cache_dir,
+            "jobs": setup.cachelint.jobs_flag,
+        },
         "comparisons": [
             {
                 "key": c.key,
@@ -537,26 +577,65 @@ def _package_version(name: str) -> str:
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    parser.add_argument("--json-file", type=Path, default=None, metavar="PATH",
-                        help="also write the JSON results to PATH")
-    parser.add_argument("--repeat-fast", type=int, default=5, metavar="N",
-                        help="runs per fast comparison (single file); default 5")
-    parser.add_argument("--repeat-slow", type=int, default=3, metavar="N",
-                        help="runs per slow comparison (whole trees); default 3")
-    parser.add_argument("--fixit-runs", type=int, default=None, metavar="N",
-                        help="runs for the Fixit comparison (Fixit takes minutes on the dense "
-                        "tree); default: --repeat-slow")
-    parser.add_argument("--only", default=",".join(COMPARISONS),
-                        help=f"comma-separated subset of: {', '.join(COMPARISONS)}")
-    parser.add_argument("--corpus", type=Path, default=None,
-                        help="packages fetched by fetch-real-code.sh (default: "
-                        "$CACHELINT_CORPUS, else a user cache dir; downloaded if missing)")
-    parser.add_argument("--work-dir", type=Path, default=None,
-                        help="where to build the trees (default: a temporary dir, removed)")
-    parser.add_argument("--timeout", type=float, default=1800.0, metavar="SECONDS",
-                        help="give up on a single run after this long (default 1800)")
-    parser.add_argument("--cachelint", default=None,
-                        help="command to run cachelint (default: the one next to this Python)")
+    parser.add_argument(
+        "--json-file",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="also write the JSON results to PATH",
+    )
+    parser.add_argument(
+        "--repeat-fast",
+        type=int,
+        default=5,
+        metavar="N",
+        help="runs per fast comparison (single file); default 5",
+    )
+    parser.add_argument(
+        "--repeat-slow",
+        type=int,
+        default=3,
+        metavar="N",
+        help="runs per slow comparison (whole trees); default 3",
+    )
+    parser.add_argument(
+        "--fixit-runs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="runs for the Fixit comparison (Fixit takes minutes on the dense "
+        "tree); default: --repeat-slow",
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(COMPARISONS),
+        help=f"comma-separated subset of: {', '.join(COMPARISONS)}",
+    )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help="packages fetched by fetch-real-code.sh (default: "
+        "$CACHELINT_CORPUS, else a user cache dir; downloaded if missing)",
+    )
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        default=None,
+        help="where to build the trees (default: a temporary dir, removed)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=1800.0,
+        metavar="SECONDS",
+        help="give up on a single run after this long (default 1800)",
+    )
+    parser.add_argument(
+        "--cachelint",
+        default=None,
+        help="command to run cachelint (default: the one next to this Python)",
+    )
     args = parser.parse_args(argv)
     args.only = [key.strip() for key in args.only.split(",") if key.strip()]
     unknown = sorted(set(args.only) - set(COMPARISONS))
@@ -590,8 +669,9 @@ def prepare(args, work: Path) -> Setup:
 
     dense = None
     if {"dense", "parse"} & set(args.only):
-        corpus = args.corpus or Path(os.environ.get("CACHELINT_CORPUS") or
-                                     trees.default_corpus_dir())
+        corpus = args.corpus or Path(
+            os.environ.get("CACHELINT_CORPUS") or trees.default_corpus_dir()
+        )
         try:
             trees.ensure_corpus(corpus, REPO_ROOT, log)
             dense = trees.build_dense_tree(corpus, work / "dense")

@@ -120,7 +120,7 @@ def review_contract(client_name: str, contract_text: str) -> str:
             # Per-call: after the breakpoint, so it never invalidates the cached guide.
             {
                 "type": "text",
-                "text": f"The contract was sent by {client_name}. Today is {date.today():%d %B %Y}.",
+                "text": f"The contract comes from {client_name}. Today is {date.today():%d %B %Y}.",
             },
         ],
         messages=[{"role": "user", "content": contract_text}],

@@ -337,13 +337,6 @@ def test_every_fix_together_keeps_the_program_running(program: str, fixed_with_e
 # -- a proof that fails today ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "config.detect_target_sdk reads `anthropic>=0.83` as (0, 83), and CL302 compares it with "
-        "(0, 83, 0): (0, 83) < (0, 83, 0), so a project declaring anthropic>=0.83 gets no fix"
-    ),
-)
 def test_cl302_fix_is_offered_to_a_project_declaring_anthropic_0_83(tmp_path: Path):
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "helpdesk"\nversion = "1.0"\ndependencies = ["anthropic>=0.83"]\n', encoding="utf-8"
@@ -352,14 +345,6 @@ def test_cl302_fix_is_offered_to_a_project_declaring_anthropic_0_83(tmp_path: Pa
     assert 'cache_control={"type": "ephemeral"}' in fixed.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "CL002 also reports the set iteration (the request model calls it VOLATILE) and offers an "
-        "UNSAFE split; with --unsafe-fixes its edit wins the overlap with CL202's SAFE `sorted(...)`, "
-        "so the topic list moves to an uncached block but stays in process-dependent order"
-    ),
-)
 def test_every_fix_together_makes_the_set_order_canonical(fixed_with_every_rule: Path):
     case = next(c for c in CASES if c.per_process)
     after = run_once(fixed_with_every_rule / case.program, case)

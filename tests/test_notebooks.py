@@ -5,7 +5,8 @@ Fixtures (tests/fixtures/notebooks, real nbformat 4 JSON with outputs, metadata 
   and calls the SDK in a loop in another, and its .py twin (the code cells joined, without the
   `%pip` cell). Both must give the same findings and the same fixes.
 - ipython_magics.ipynb (2-space JSON): line and cell magics, shell escapes, `files = !ls`, help
-  (`obj?`, `??obj`), a `%%bash` cell, a raw cell, an empty cell, a cell whose source is one string.
+  (`obj?`, `??obj`), an automagic `pip install`, a `%%bash` cell, a raw cell, an empty cell, a
+  cell whose source is one string.
 - broken_cell.ipynb (4-space JSON, non-ASCII written as \\u escapes): one cell is not Python.
 - r_kernel.ipynb: an R notebook; not_json.ipynb: a truncated file.
 """
@@ -368,6 +369,22 @@ def test_valid_python_is_never_taken_for_ipython(source):
     assert (neutral.is_python, neutral.text, neutral.escapes) == (True, source, ())
 
 
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("pip install anthropic", PLACEHOLDER),
+        ("cd data\nx = 1", f"{PLACEHOLDER}\nx = 1"),
+        ("ls -la", "ls -la"),  # valid Python (a subtraction): kept
+        ("env = {}", "env = {}"),
+        ("time.sleep(1)", "time.sleep(1)"),
+        ("pip install (", "pip install ("),  # opens a bracket: not a magic line
+    ],
+)
+def test_automagic_lines_are_magics_only_when_they_are_not_python(source, expected):
+    assert neutralise(source, automagic=True).text == expected
+    assert neutralise(source).text == source  # only tried for cells that do not parse
+
+
 @pytest.mark.parametrize("magic", ["%%bash", "%%writefile prompts.py", "%%html", "%%sql"])
 def test_cell_magics_that_do_not_run_python_are_skipped(magic):
     assert not neutralise(f"{magic}\nanything {{ at all").is_python
@@ -489,6 +506,16 @@ def test_stdin_notebook_is_fixed_to_stdout(workdir):
     assert code == 0
     assert_only_sources_changed(source, out, {7, 8})
     assert "Found 3 errors (3 fixed, 0 remaining)." in err
+
+
+def test_the_bytes_prefilter_for_notebooks_reads_the_code_cells():
+    from cachelint import notebook, prefilter
+
+    raw = (FIXTURES / "support_bot.ipynb").read_bytes()
+    assert not prefilter.may_contain_requests(raw)  # the .py prefilter sees only JSON strings
+    assert notebook.may_contain_requests(raw)
+    assert notebook.may_contain_requests((FIXTURES / "not_json.ipynb").read_bytes())
+    assert not notebook.may_contain_requests((FIXTURES / "r_kernel.ipynb").read_bytes())
 
 
 # -- discovery and hooks ---------------------------------------------------------------------------

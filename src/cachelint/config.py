@@ -39,6 +39,7 @@ _KEYS = (
     "target-sdk",
     "report-unknown-size",
     "models",
+    "cache-dir",
 )
 _MODEL_KEYS = ("min-cache-tokens", "input-usd-per-mtok", "cache-read-multiplier")
 _VERSION = re.compile(r"^\s*v?(\d+(?:\.\d+)*)\s*$")
@@ -61,6 +62,7 @@ class Config:
     target_sdk: Optional[Tuple[int, ...]] = None
     report_unknown_size: bool = False
     models: Tuple[ModelOverride, ...] = ()
+    cache_dir: Optional[str] = None  # absolute (a relative `cache-dir` is relative to the file)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class Settings:
     exclude: Tuple[str, ...] = ()
     per_file_ignores: Tuple[PerFileIgnore, ...] = ()
     options: AnalysisOptions = field(default_factory=AnalysisOptions)
+    cache_dir: Optional[str] = None  # from `cache-dir`; None: the default place
 
     def codes_for(self, path: str) -> FrozenSet[str]:
         """The codes reportable in `path` once per-file-ignores are applied."""
@@ -241,6 +244,11 @@ def _parse_table(table: Dict[str, Any], path: str, where: str) -> Config:
         values["report_unknown_size"] = table["report-unknown-size"]
     if "models" in table:
         values["models"] = _model_overrides(table["models"], path)
+    if "cache-dir" in table:
+        if not isinstance(table["cache-dir"], str) or not table["cache-dir"].strip():
+            raise ConfigError("`cache-dir` must be a directory path string", path)
+        cache_dir = os.path.expanduser(table["cache-dir"].strip())
+        values["cache_dir"] = os.path.normpath(os.path.join(os.path.dirname(path), cache_dir))
     return replace(config, **values)
 
 
@@ -394,10 +402,10 @@ def requirement_lower_bound(requirement: str) -> Optional[Tuple[int, ...]]:
 
 
 def known_codes() -> Tuple[str, ...]:
-    # Looked up at call time: the catalogue grows as rules are registered.
-    from cachelint import rules
+    # From the rule modules' names: importing the rules (and libcst) is not needed to select them.
+    from cachelint.rule_codes import all_codes
 
-    return tuple(rules.ALL_CODES)
+    return all_codes()
 
 
 def expand_selector(
@@ -426,7 +434,7 @@ def resolve_selection(
 
     CL000 (syntax errors) stays reportable unless some layer ignores it explicitly.
     """
-    from cachelint.rules import SYNTAX_ERROR_CODE
+    from cachelint.rule_codes import SYNTAX_ERROR_CODE
 
     codes = known_codes() if codes is None else tuple(codes)
     enabled = frozenset(codes)
@@ -479,7 +487,8 @@ def build_settings(config: Config, command_line: Optional[SelectionLayer] = None
         enabled_codes=_nonempty(enabled),
         default_model=config.default_model,
         chars_per_token=config.chars_per_token,
-        target_sdk=target_sdk,
+        # (0, 83) and (0, 83, 0) are the same release: compare as three numbers
+        target_sdk=(tuple(target_sdk) + (0, 0, 0))[:3] if target_sdk is not None else None,
         report_unknown_size=config.report_unknown_size,
         model_overrides=config.models,
     )
@@ -490,12 +499,13 @@ def build_settings(config: Config, command_line: Optional[SelectionLayer] = None
         exclude=config.exclude + config.extend_exclude,
         per_file_ignores=per_file,
         options=options,
+        cache_dir=config.cache_dir,
     )
 
 
 def _nonempty(codes: FrozenSet[str]) -> FrozenSet[str]:
     """AnalysisOptions reads an empty set as "every rule": keep CL000 in it so that "nothing
     selected" stays nothing (CL000 itself is filtered out again by the runner when it is off)."""
-    from cachelint.rules import SYNTAX_ERROR_CODE
+    from cachelint.rule_codes import SYNTAX_ERROR_CODE
 
     return codes | {SYNTAX_ERROR_CODE}

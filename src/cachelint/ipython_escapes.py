@@ -28,23 +28,7 @@ PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "m
 STATEMENT_LINE_MAGICS = frozenset({"time", "timeit", "prun", "debug", "memit"})
 # A statement after `%time` that cannot follow `PLACEHOLDER; ` on one line.
 _COMPOUND_KEYWORDS = frozenset(
-    {
-        "if",
-        "elif",
-        "else",
-        "for",
-        "while",
-        "with",
-        "def",
-        "class",
-        "try",
-        "except",
-        "finally",
-        "async",
-        "match",
-        "case",
-        "@",
-    }
+    "if elif else for while with def class try except finally async match case @".split()
 )
 
 _LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
@@ -52,6 +36,15 @@ _MAGIC_NAME = re.compile(r"%{1,2}([A-Za-z_][\w.]*)")
 # IPython's own shape for `files = !ls` / `out = %timeit -o f()`: simple targets, then `= !`/`= %`.
 _ASSIGNED_ESCAPE = re.compile(r"^\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*(?=[!%])")
 _AUTOCALL = re.compile(r"^[/,;][A-Za-z_]")
+# IPython's automagic: line magics work without `%` (`pip install anthropic`, `cd data`). Only
+# tried for a cell that does not parse otherwise, and only on a line that is not Python by itself.
+AUTOMAGICS = frozenset(
+    "pip conda mamba cd ls env set_env load_ext reload_ext unload_ext matplotlib "
+    "autoreload time timeit prun run pwd mkdir cat cp mv rm rmdir store who whos history "
+    "config xmode precision pylab sx system alias bookmark pushd popd dhist reset pinfo "
+    "pinfo2 psearch pycat load save edit recall rerun".split()
+)
+_WORD_THEN_ARGUMENT = re.compile(r"([A-Za-z_]\w*)[ \t]+\S")
 
 
 @dataclass(frozen=True)
@@ -124,11 +117,12 @@ def split_lines(text: str) -> List[Tuple[str, str]]:
     return pairs
 
 
-def neutralise(source: str, keep_statements: bool = True) -> NeutralCell:
+def neutralise(source: str, keep_statements: bool = True, automagic: bool = False) -> NeutralCell:
     """Replace the IPython escapes of one cell by Python placeholders of the same shape.
 
     keep_statements=False replaces `%time stmt` wholly (the fallback when keeping the statement
-    does not parse, e.g. `%time for ...:` bodies).
+    does not parse, e.g. `%time for ...:` bodies). automagic=True also takes `pip install x`
+    (a magic without its `%`) for IPython when that line is not valid Python on its own.
     """
     lines = [_Line(body, ending) for body, ending in split_lines(source)]
     originals = [line.body for line in lines]
@@ -153,7 +147,7 @@ def neutralise(source: str, keep_statements: bool = True) -> NeutralCell:
         if quote is None and depth == 0 and not continued:
             logical_start = index
             saw_question = False
-            handled = _escape_at(lines, originals, index, keep_statements)
+            handled = _escape_at(lines, originals, index, keep_statements, automagic)
             if handled is not None:
                 escape, next_index = handled
                 escapes.append(escape)
@@ -174,7 +168,7 @@ def neutralise(source: str, keep_statements: bool = True) -> NeutralCell:
 
 
 def _escape_at(
-    lines: List[_Line], originals: List[str], index: int, keep_statements: bool
+    lines: List[_Line], originals: List[str], index: int, keep_statements: bool, automagic: bool
 ) -> Optional[Tuple[Escape, int]]:
     """The escape starting a logical line at `index`, applied to `lines`, and the next index."""
     body = lines[index].body
@@ -209,7 +203,27 @@ def _escape_at(
     assigned = _ASSIGNED_ESCAPE.match(body)
     if assigned is not None:
         return _replace_assigned(lines, originals, index, last, assigned.end()), last + 1
+    if automagic and last == index and _is_automagic(stripped):
+        return _replace_whole(lines, originals, index, index), index + 1
     return None
+
+
+def _is_automagic(stripped: str) -> bool:
+    import ast
+
+    word = _WORD_THEN_ARGUMENT.match(stripped)
+    if word is None or word.group(1) not in AUTOMAGICS:
+        return False
+    quote, depth, continued, _ = _scan_line(stripped, None, 0)
+    if quote is not None or depth or continued:
+        return False  # the line opens something the next lines close: Python, not a magic
+    try:
+        ast.parse(stripped)
+    except SyntaxError:
+        return True
+    except Exception:  # ValueError (NUL bytes), RecursionError: not ours to judge
+        return False
+    return False
 
 
 def _backslash_extent(lines: List[_Line], index: int) -> int:

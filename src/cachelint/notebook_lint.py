@@ -500,8 +500,8 @@ def _set_aside_invalid_cells(
         if not cell.analysed or parses(cell.neutral.text):
             kept.append(cell)
             continue
-        fallback = neutralise(cell.original, keep_statements=False)
-        if fallback.is_python and parses(fallback.text):
+        fallback = _first_parsing_fallback(cell.original, parses)
+        if fallback is not None:
             kept.append(replace(cell, neutral=fallback))
             continue
         failure = analyze_text(cell.neutral.text, path, options)
@@ -511,6 +511,16 @@ def _set_aside_invalid_cells(
                 errors.append(_error_in_cell(diagnostic, cell))
         kept.append(alone)
     return kept, errors
+
+
+def _first_parsing_fallback(source: str, parses) -> Optional[NeutralCell]:
+    """Less literal readings of a cell that did not parse: `%time` statements replaced whole,
+    then automagic lines (`pip install x`) taken for magics too."""
+    for keep_statements, automagic in ((False, False), (True, True), (False, True)):
+        neutral = neutralise(source, keep_statements=keep_statements, automagic=automagic)
+        if neutral.is_python and parses(neutral.text):
+            return neutral
+    return None
 
 
 def _error_in_cell(diagnostic: Diagnostic, cell: CodeCell) -> Diagnostic:

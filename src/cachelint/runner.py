@@ -8,17 +8,19 @@ process pool, a result cache or a byte prefilter can be added in one place.
 
 from __future__ import annotations
 
-import functools
 import os
-from dataclasses import dataclass, replace
-from typing import Callable, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
 
 from cachelint.config import Config, Settings, build_settings
 from cachelint.diagnostics import Diagnostic, UnknownSite
 from cachelint.errors import DEBUG_ENV, CachelintError, FileError, FileWarning
 from cachelint.fixer import AppliedFix, RejectedFix, fix_text, is_applicable
 from cachelint.options import AnalysisOptions
-from cachelint.source import SourceFile, decode_source, read_source, write_source
+from cachelint.source import SourceFile, decode_source
+
+if TYPE_CHECKING:
+    from cachelint.scheduler import RunOptions
 
 STDIN_PATH = "-"
 
@@ -223,6 +225,7 @@ def check_paths(
     settings: Union[Settings, Config],
     *,
     force_exclude: bool = False,
+    run_options: Optional["RunOptions"] = None,
 ) -> RunResult:
     """Lint the Python files under `paths` (a Config is resolved with its own selection only)."""
     return _run(
@@ -232,6 +235,7 @@ def check_paths(
         unsafe_fixes=False,
         write=False,
         force_exclude=force_exclude,
+        run_options=run_options,
     )
 
 
@@ -242,6 +246,7 @@ def fix_paths(
     unsafe_fixes: bool = False,
     write: bool = True,
     force_exclude: bool = False,
+    run_options: Optional["RunOptions"] = None,
 ) -> RunResult:
     """Fix files in place (write=False: compute the fixes only, e.g. for --diff)."""
     return _run(
@@ -251,6 +256,7 @@ def fix_paths(
         unsafe_fixes=unsafe_fixes,
         write=write,
         force_exclude=force_exclude,
+        run_options=run_options,
     )
 
 
@@ -303,6 +309,7 @@ def _run(
     unsafe_fixes: bool,
     write: bool,
     force_exclude: bool,
+    run_options: Optional["RunOptions"] = None,
 ) -> RunResult:
     from cachelint.discovery import discover
 
@@ -313,37 +320,22 @@ def _run(
         (path, request_for(settings, path, fix=fix, unsafe_fixes=unsafe_fixes))
         for path in found.files
     ]
-    results = _lint_files(requests, write=write)
+    results = _lint_files(requests, write=write, run_options=run_options)
     errors = tuple(FileError(display_path(error.path), error.reason) for error in found.errors)
     return RunResult(files=tuple(results), discovery_errors=errors)
 
 
-def _lint_files(requests: Iterable[Tuple[str, LintRequest]], *, write: bool) -> List[FileResult]:
-    """The per-file loop: read, lint, write. The only place that iterates over files."""
-    results = []
-    for path, request in requests:
-        shown = display_path(path)
-        results.append(
-            _guarded(shown, functools.partial(_lint_one_file, path, shown, request, write))
-        )
-    return results
+def _lint_files(
+    requests: Iterable[Tuple[str, LintRequest]],
+    *,
+    write: bool,
+    run_options: Optional["RunOptions"] = None,
+) -> List[FileResult]:
+    """The per-file loop: read, prefilter, lint (cached, in worker processes), write. The only
+    place that iterates over files; see `cachelint.scheduler`."""
+    from cachelint.scheduler import RunOptions, lint_files
 
-
-def _lint_one_file(path: str, shown: str, request: LintRequest, write: bool) -> FileResult:
-    absolute = os.path.abspath(path)
-    try:
-        source = read_source(path, shown)
-    except CachelintError as error:
-        return FileResult(path=shown, absolute_path=absolute, error=FileError(shown, error.reason))
-    result = lint_source(source, request, absolute)
-    if write and result.changed:
-        try:
-            write_source(source, result.text)
-        except CachelintError as error:
-            # Nothing was written: report the file as it is on disk.
-            unfixed = lint_source(source, replace(request, fix=False), absolute)
-            return replace(unfixed, error=FileError(shown, error.reason), warnings=result.warnings)
-    return result
+    return lint_files(list(requests), write=write, options=run_options or RunOptions())
 
 
 def _guarded(shown: str, work: Callable[[], FileResult]) -> FileResult:

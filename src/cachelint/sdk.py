@@ -111,6 +111,12 @@ class SdkRecognizer:
             func_node=call.func,
         )
 
+    def _defined_here(self, name: cst.Name) -> bool:
+        referents = self.resolver._referents(name) or set()
+        return bool(referents) and all(
+            isinstance(getattr(r, "node", None), (cst.ClassDef, cst.FunctionDef)) for r in referents
+        )
+
     def _keywords_are_unambiguous(self, call: cst.Call) -> bool:
         keywords = {a.keyword.value for a in call.args if a.keyword is not None}
         return REQUIRED_KEYWORDS <= keywords
@@ -127,6 +133,8 @@ class SdkRecognizer:
             found = client_from_qualified(names)
             if found:
                 return found
+            if isinstance(base.func, cst.Name) and self._defined_here(base.func):
+                return NOT_CLIENT  # an instance of a class (or a function) of this file
             if names and not any(n.startswith("anthropic") for n in names) and not _is_local_name(names):
                 return NOT_CLIENT
             return None

@@ -78,8 +78,19 @@ def detect_newline(text: str) -> str:
     return match.group(0) if match else "\n"
 
 
-def read_source(path: str, display_path: Optional[str] = None) -> SourceFile:
-    """Read and decode a file. Raises SourceError with a short, user-facing reason."""
+@dataclass(frozen=True)
+class RawFile:
+    """A file's bytes as read, before decoding (the prefilter looks at these)."""
+
+    path: str  # display path
+    raw: bytes
+    file_path: str  # as given to read_raw (where to write, once symlinks are resolved)
+    mtime_ns: int
+    mode: int
+
+
+def read_raw(path: str, display_path: Optional[str] = None) -> RawFile:
+    """Read a file's bytes. Raises SourceError with a short, user-facing reason."""
     display = display_path or path
     if os.path.islink(path) and not os.path.exists(path):
         raise SourceError("broken symbolic link", display)
@@ -93,17 +104,33 @@ def read_source(path: str, display_path: Optional[str] = None) -> SourceFile:
         raise
     except OSError as error:
         raise SourceError(os_reason(error), display) from None
-    decoded = decode_source(raw, display)
-    return SourceFile(
+    return RawFile(
         path=display,
         raw=raw,
-        text=decoded.text,
-        encoding=decoded.encoding,
-        newline=decoded.newline,
-        real_path=os.path.realpath(path),
+        file_path=path,
         mtime_ns=info.st_mtime_ns,
         mode=stat.S_IMODE(info.st_mode),
     )
+
+
+def decode_file(file: RawFile) -> SourceFile:
+    """Decode what `read_raw` read. Raises SourceError for binary or undecodable data."""
+    decoded = decode_source(file.raw, file.path)
+    return SourceFile(
+        path=file.path,
+        raw=file.raw,
+        text=decoded.text,
+        encoding=decoded.encoding,
+        newline=decoded.newline,
+        real_path=os.path.realpath(file.file_path),
+        mtime_ns=file.mtime_ns,
+        mode=file.mode,
+    )
+
+
+def read_source(path: str, display_path: Optional[str] = None) -> SourceFile:
+    """Read and decode a file. Raises SourceError with a short, user-facing reason."""
+    return decode_file(read_raw(path, display_path))
 
 
 def os_reason(error: OSError) -> str:

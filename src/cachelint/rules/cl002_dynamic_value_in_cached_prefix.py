@@ -167,10 +167,13 @@ class DynamicValueInCachedPrefix(Rule):
         prefix = _prefix_blocks(request)
         if prefix is None:
             return
-        for block, marked, text_pieces in prefix:
-            pieces = _varying(ctx, request, block, text_pieces)
+        for index, (block, marked, text_pieces) in enumerate(prefix):
+            # set order is CL202's finding (with a safe `sorted()` fix), not this rule's
+            pieces = [p for p in _varying(ctx, request, block, text_pieces) if p.description != "iteration over a set"]
             if not pieces:
                 continue
+            if not marked and _static_block_follows(block, prefix[index + 1 :]):
+                return  # a per-call block before static ones in its segment: CL203 moves it
             self._report(request, ctx, block, marked, pieces)
             return  # the first changing block spoils everything after it: one finding per call
 
@@ -293,6 +296,10 @@ def _prefix_blocks(request: Request) -> Optional[List[Tuple[Block, bool, object]
     for index, block in enumerate(ordered[: limit + 1]):
         blocks.append((block, block.marker is not None, block.text))
     return blocks
+
+
+def _static_block_follows(block: Block, later) -> bool:
+    return any(other.segment == block.segment and other.content is Staticness.STATIC for other, _, _ in later)
 
 
 def _varying(ctx, request: Request, block: Block, text) -> List[Piece]:

@@ -1,0 +1,394 @@
+"""Linting many files: byte prefilter, wrapper callers, result cache, worker processes, progress.
+
+The per-file work is `runner.lint_source` (pure). Around it, for each file:
+1. read its bytes; unless it is a notebook (always analysed) or the prefilter is off, a file
+   whose bytes cannot hold an SDK request (`prefilter.may_contain_requests`) is not decoded or
+   parsed: it has no finding. Its `from X import` lines are kept for step 3.
+2. a file that passes is looked up in the result cache, else decoded, analysed and stored.
+3. wrapper callers: a skipped file that imports from a project module whose bytes may hold
+   requests (`importscan`) can still get findings at its calls of that module's wrappers, so
+   it is analysed too. Modules outside the run (pre-commit passes only the changed files) are
+   read to decide; the result is the same as without the prefilter.
+
+CL000 follows from step 1: syntax errors are reported only in files that pass the prefilter, and
+undecodable files are reported only then too (ruff and CPython report them everywhere).
+
+Files run in worker processes (`jobs` > 1) when that pays: a run over many files triages and
+analyses in the pool; a small run triages in this process and uses the pool only when at least
+two files need analysing and they are big enough. Output order is the discovery order whatever
+finishes first. Fixes are computed in the workers and written here, after every file has been
+analysed, so no file's analysis sees another file half-fixed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, replace
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+
+from cachelint import runner
+from cachelint.errors import DEBUG_ENV, CachelintError, FileError
+from cachelint.importscan import ImportKey, ModuleFinder, from_imports, imports_request_module
+from cachelint.prefilter import may_contain_requests
+from cachelint.progress import Progress
+from cachelint.source import RawFile, SourceFile, decode_file, read_raw, write_source
+
+# A run over at least this many files triages in the pool (below, reading them here is cheaper
+# than starting workers).
+POOL_MIN_FILES = 64
+# A small run analyses in the pool only when the files to analyse add up to this many bytes
+# (about 0.2 s of analysis on one core; a pool costs ~0.05 s to start with fork).
+POOL_MIN_BYTES = 40_000
+NOTEBOOK_SUFFIX = ".ipynb"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run (not what to report): workers, prefilter, cache, progress."""
+
+    jobs: int = 1  # worker processes; 1 runs everything in this process
+    prefilter: bool = True  # False: analyse every file (a debugging aid; results are the same)
+    cache_dir: Optional[str] = None  # None: no result cache
+    progress: bool = False  # a progress bar on stderr for long runs (the CLI decides when)
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on (respects affinity masks, e.g. `taskset`)."""
+    if hasattr(os, "sched_getaffinity"):
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except OSError:
+            pass
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class FileJob:
+    index: int
+    path: str
+    shown: str
+    request: "runner.LintRequest"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    index: int
+    result: Optional["runner.FileResult"] = None  # None: not analysed
+    candidate: bool = False  # the file must be analysed (set by triage)
+    imports: Tuple[ImportKey, ...] = ()  # a skipped file's `from X import` modules
+    source: Optional[SourceFile] = None  # fix mode: the file as read, to write its fixed text
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class _Task:
+    job: FileJob
+    triage_only: bool  # read and prefilter only
+    force: bool  # analyse whatever the prefilter says
+
+
+@dataclass(frozen=True)
+class _Context:
+    prefilter: bool
+    cache_dir: Optional[str]
+
+
+# -- one file (runs in a worker or here) -------------------------------------------------------
+
+_STATE: Dict[str, object] = {}
+
+
+def _init_process(context: _Context) -> None:
+    """Per process, once: the context and the cache (workers get it from the pool)."""
+    if _STATE.get("context") == context:
+        return
+    _STATE["context"] = context
+    _STATE["cache"] = None
+    if context.cache_dir is not None:
+        from cachelint.resultcache import DependencyRecorder, ResultCache
+
+        _STATE["cache"] = ResultCache.open(context.cache_dir)
+        if _STATE["cache"] is not None:
+            DependencyRecorder.install()
+
+
+def _run_tasks(tasks: Sequence[_Task]) -> List[Outcome]:
+    return [_run_task(task) for task in tasks]
+
+
+def _run_task(task: _Task) -> Outcome:
+    job = task.job
+    try:
+        return _process(task)
+    except Exception as error:  # one line for this file; the run goes on
+        if os.environ.get(DEBUG_ENV):
+            raise
+        reason = f"internal error: {type(error).__name__}: {error}"
+        result = runner.FileResult(
+            path=job.shown, absolute_path=os.path.abspath(job.path), error=FileError(job.shown, reason)
+        )
+        return Outcome(job.index, result=result)
+
+
+def _process(task: _Task) -> Outcome:
+    job = task.job
+    context = _STATE["context"]
+    assert isinstance(context, _Context)
+    absolute = os.path.abspath(job.path)
+    try:
+        raw = read_raw(job.path, job.shown)
+    except CachelintError as error:
+        failed = runner.FileResult(
+            path=job.shown, absolute_path=absolute, error=FileError(job.shown, error.reason)
+        )
+        return Outcome(job.index, result=failed)
+    if not task.force and context.prefilter and not _always_analysed(job.path):
+        if not may_contain_requests(raw.raw):
+            return Outcome(job.index, imports=from_imports(raw.raw), size=len(raw.raw))
+    if task.triage_only:
+        return Outcome(job.index, candidate=True, size=len(raw.raw))
+    result = _lint(job, raw, absolute)
+    to_write = None
+    if result.changed:
+        to_write = decode_file(raw)
+    return Outcome(job.index, result=result, candidate=True, source=to_write, size=len(raw.raw))
+
+
+def _always_analysed(path: str) -> bool:
+    # Notebooks are JSON: the prefilter's patterns do not apply to their escaped cell sources.
+    return path.lower().endswith(NOTEBOOK_SUFFIX)
+
+
+def _lint(job: FileJob, raw: RawFile, absolute: str) -> "runner.FileResult":
+    cache = _STATE.get("cache")
+    request = job.request
+    key = None
+    if cache is not None and not _always_analysed(job.path):
+        from cachelint.resultcache import digest
+
+        key = cache.key(request.options, request.reportable_codes, job.shown, absolute, digest(raw.raw))  # type: ignore[attr-defined]
+        hit = cache.load(key)  # type: ignore[attr-defined]
+        if hit is not None and not _would_fix(hit.diagnostics, request):
+            return _from_cache(job, raw, absolute, hit)
+    try:
+        source = decode_file(raw)
+    except CachelintError as error:
+        return runner.FileResult(
+            path=job.shown, absolute_path=absolute, error=FileError(job.shown, error.reason)
+        )
+    if key is None:
+        return runner.lint_source(source, request, absolute)
+    from cachelint.resultcache import CachedResult, DependencyRecorder, describe_dependencies
+
+    DependencyRecorder.start()
+    try:
+        result = runner.lint_source(source, request, absolute)
+    finally:
+        read = DependencyRecorder.stop()
+    if _cacheable(result):
+        dependencies = describe_dependencies(read, exclude=absolute)
+        if dependencies is not None:
+            entry = CachedResult(result.diagnostics, result.unknown_sites, result.warnings)
+            cache.store(key, entry, dependencies)  # type: ignore[attr-defined]
+    return result
+
+
+def _would_fix(diagnostics, request) -> bool:
+    if not request.fix:
+        return False
+    from cachelint.fixer import is_applicable
+
+    return any(is_applicable(d.fix, request.unsafe_fixes) for d in diagnostics)
+
+
+def _cacheable(result: "runner.FileResult") -> bool:
+    """Only results that a check run would give: nothing fixed, attempted or failed."""
+    return (
+        result.error is None
+        and not result.changed
+        and not result.fixed
+        and not result.rejected_fixes
+        and not result.warnings
+    )
+
+
+def _from_cache(job: FileJob, raw: RawFile, absolute: str, hit) -> "runner.FileResult":
+    source = decode_file(raw)  # the same bytes decoded when the entry was stored
+    return runner.FileResult(
+        path=job.shown,
+        absolute_path=absolute,
+        diagnostics=hit.diagnostics,
+        unknown_sites=hit.unknown_sites,
+        original_text=source.text,
+        text=source.text,
+        warnings=hit.warnings,
+        encoding=source.encoding,
+    )
+
+
+# -- many files ----------------------------------------------------------------------------
+
+
+class _Executor:
+    """Runs tasks here or in a lazily started pool; yields outcomes as they finish."""
+
+    def __init__(self, workers: int, context: _Context):
+        self.workers = workers
+        self.context = context
+        self._pool = None
+        _init_process(context)
+
+    def run(self, tasks: Sequence[_Task], parallel: bool, chunk: int = 1) -> Iterator[Outcome]:
+        if not tasks:
+            return
+        if not parallel or self.workers <= 1 or len(tasks) < 2:
+            for task in tasks:
+                yield _run_task(task)
+            return
+        from concurrent.futures import as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
+        pool = self._ensure_pool()
+        batches = [list(tasks[i : i + chunk]) for i in range(0, len(tasks), chunk)]
+        pending = {pool.submit(_run_tasks, batch): batch for batch in batches}
+        finished = set()
+        try:
+            for future in as_completed(pending):
+                for outcome in future.result():
+                    finished.add(outcome.index)
+                    yield outcome
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): finish the rest here, one file at a time.
+            self.close()
+            self.workers = 1
+            for task in tasks:
+                if task.job.index not in finished:
+                    yield _run_task(task)
+
+    def _ensure_pool(self):
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # fork shares what this process already imported; elsewhere workers start fresh
+            method = "fork" if sys.platform.startswith("linux") else "spawn"
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context(method),
+                initializer=_init_process,
+                initargs=(self.context,),
+            )
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def lint_files(
+    items: Sequence[Tuple[str, "runner.LintRequest"]], *, write: bool, options: RunOptions
+) -> List["runner.FileResult"]:
+    """Lint (and, for fix requests, fix) every file; results in the order of `items`."""
+    jobs = [
+        FileJob(index, path, runner.display_path(path), request)
+        for index, (path, request) in enumerate(items)
+    ]
+    outcomes: List[Optional[Outcome]] = [None] * len(jobs)
+    workers = max(1, options.jobs)
+    context = _Context(prefilter=options.prefilter, cache_dir=options.cache_dir)
+    executor = _Executor(workers, context)
+    progress = Progress(len(jobs), options.progress)
+    try:
+        big = workers > 1 and len(jobs) >= POOL_MIN_FILES
+
+        def record(stream: Iterator[Outcome]) -> None:
+            for outcome in stream:
+                outcomes[outcome.index] = outcome
+                progress.advance()
+
+        if big:
+            chunk = max(1, min(32, len(jobs) // (workers * 16)))
+            record(executor.run([_Task(job, False, False) for job in jobs], True, chunk))
+        else:
+            triaged = [_run_task(_Task(job, True, False)) for job in jobs]
+            to_lint = [jobs[o.index] for o in triaged if o.candidate]
+            for outcome in triaged:
+                if not outcome.candidate:
+                    outcomes[outcome.index] = outcome
+                    progress.advance()
+            sizes = sum(o.size for o in triaged if o.candidate)
+            parallel = len(to_lint) >= 2 and sizes >= POOL_MIN_BYTES
+            record(executor.run([_Task(job, False, True) for job in to_lint], parallel))
+
+        callers = _wrapper_callers(jobs, outcomes) if options.prefilter else []
+        if callers:
+            progress.total += len(callers)
+            sizes = sum(outcomes[job.index].size for job in callers)  # type: ignore[union-attr]
+            parallel = len(callers) >= 2 and sizes >= POOL_MIN_BYTES
+            record(executor.run([_Task(job, False, True) for job in callers], parallel))
+    finally:
+        progress.close()
+        executor.close()
+    results = []
+    for job, outcome in zip(jobs, outcomes):
+        assert outcome is not None
+        result = outcome.result
+        if result is None:  # skipped by the prefilter: checked, nothing to report
+            result = runner.FileResult(path=job.shown, absolute_path=os.path.abspath(job.path))
+        elif write and outcome.source is not None:
+            result = _write(job, outcome.source, result)
+        results.append(result)
+    return results
+
+
+def _write(job: FileJob, source: SourceFile, result: "runner.FileResult") -> "runner.FileResult":
+    try:
+        write_source(source, result.text)
+    except CachelintError as error:
+        # Nothing was written: report the file as it is on disk.
+        absolute = os.path.abspath(job.path)
+        unfixed = runner.lint_source(source, replace(job.request, fix=False), absolute)
+        return replace(unfixed, error=FileError(job.shown, error.reason), warnings=result.warnings)
+    return result
+
+
+def _wrapper_callers(jobs: Sequence[FileJob], outcomes: Sequence[Optional[Outcome]]) -> List[FileJob]:
+    """Skipped files that import from a module that may hold SDK requests (see importscan)."""
+    skipped = [
+        job
+        for job in jobs
+        if outcomes[job.index] is not None
+        and outcomes[job.index].result is None  # type: ignore[union-attr]
+        and outcomes[job.index].imports  # type: ignore[union-attr]
+    ]
+    if not skipped:
+        return []
+    finder = ModuleFinder()
+    in_run: Dict[str, bool] = {}
+    for job in jobs:
+        outcome = outcomes[job.index]
+        if outcome is not None and (outcome.candidate or outcome.result is None):
+            key = os.path.join(finder.real_directory(job.path), os.path.basename(job.path))
+            in_run[key] = outcome.candidate
+    elsewhere: Dict[str, bool] = {}
+
+    def is_request_module(target: str) -> bool:
+        known = in_run.get(target)
+        if known is not None:
+            return known
+        if target not in elsewhere:
+            try:
+                with open(target, "rb") as handle:
+                    elsewhere[target] = may_contain_requests(handle.read())
+            except OSError:
+                elsewhere[target] = False
+        return elsewhere[target]
+
+    return [
+        job
+        for job in skipped
+        if imports_request_module(job.path, outcomes[job.index].imports, finder, is_request_module)  # type: ignore[union-attr]
+    ]
+
