@@ -43,6 +43,10 @@ class Invocation:
     config: Optional[str]
     fix: bool
     diff: bool
+    jobs: Optional[int] = None  # None: every CPU this process may use
+    no_cache: bool = False
+    cache_dir: Optional[str] = None
+    prefilter: bool = True
 
 
 def _codes(values: Sequence[str]) -> Tuple[str, ...]:
@@ -121,6 +125,30 @@ def _lint_options(command: Callable) -> Callable:
             is_flag=True,
             help="Print the fixes as a unified diff instead of writing them (exit 1 if there are any).",
         ),
+        click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=1),
+            default=None,
+            metavar="N",
+            help="Worker processes for large runs (default: the number of CPUs).",
+        ),
+        click.option(
+            "--no-cache",
+            is_flag=True,
+            envvar="CACHELINT_NO_CACHE",
+            help="Do not read or write the result cache.",
+        ),
+        click.option(
+            "--cache-dir",
+            metavar="DIR",
+            envvar="CACHELINT_CACHE_DIR",
+            help="Where to keep the result cache (default: `cache-dir` from the configuration, "
+            "else .cachelint_cache/ in the project root).",
+        ),
+        # A debugging aid: analyse every file instead of skipping those whose bytes cannot hold
+        # an SDK request. The results are the same (tests prove it); only slower.
+        click.option("--no-prefilter", "no_prefilter", is_flag=True, hidden=True),
     ]
     for option in reversed(options):
         command = option(command)
@@ -190,6 +218,10 @@ def _invocation(flags: dict, fix: bool, exit_non_zero_on_fix: bool) -> Invocatio
         config=flags["config_path"],
         fix=fix,
         diff=flags["diff"],
+        jobs=flags["jobs"],
+        no_cache=flags["no_cache"],
+        cache_dir=flags["cache_dir"],
+        prefilter=not flags["no_prefilter"],
     )
 
 
@@ -256,10 +288,14 @@ def _run(invocation: Invocation, reads_stdin: bool) -> int:
             unsafe_fixes=invocation.unsafe_fixes,
             write=not invocation.diff,
             force_exclude=invocation.force_exclude,
+            run_options=_run_options(invocation, settings),
         )
     else:
         result = runner.check_paths(
-            invocation.paths or (".",), settings, force_exclude=invocation.force_exclude
+            invocation.paths or (".",),
+            settings,
+            force_exclude=invocation.force_exclude,
+            run_options=_run_options(invocation, settings),
         )
 
     for error in result.errors:
@@ -277,6 +313,25 @@ def _run(invocation: Invocation, reads_stdin: bool) -> int:
     else:
         _report(result, invocation, to_stderr=False)
     return _exit_code(result, invocation)
+
+
+def _run_options(invocation: Invocation, settings):
+    """How to run: workers, cache place, progress bar (only for a human reading stderr)."""
+    from cachelint.resultcache import DEFAULT_DIRECTORY_NAME
+    from cachelint.scheduler import RunOptions, available_cpus
+
+    cache_dir = None
+    if not invocation.no_cache:
+        cache_dir = invocation.cache_dir or settings.cache_dir
+        cache_dir = cache_dir or os.path.join(settings.root, DEFAULT_DIRECTORY_NAME)
+    stderr = click.get_text_stream("stderr")
+    return RunOptions(
+        jobs=invocation.jobs or available_cpus(),
+        prefilter=invocation.prefilter,
+        cache_dir=cache_dir,
+        progress=invocation.output_format in HUMAN_FORMATS
+        and bool(getattr(stderr, "isatty", lambda: False)()),
+    )
 
 
 def _report(result, invocation: Invocation, to_stderr: bool) -> None:

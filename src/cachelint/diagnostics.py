@@ -74,7 +74,7 @@ class Diagnostic:
     fix: Optional[Fix] = None
     noqa_row: Optional[int] = None  # the row a `# noqa` must sit on (first line of the call)
     cost: Optional[Cost] = None
-    cell: Optional[int] = None  # notebooks: 1-based code cell index (rows then count in the cell)
+    cell: Optional[int] = None  # notebooks: the cell's 1-based position among all cells, as ruff counts (rows then count in the cell)
 
     @property
     def sort_key(self) -> tuple:

@@ -18,11 +18,14 @@ import os
 import re
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-# `from . import x`, `from ..pkg.mod import (a, b)`, `from pkg \\\n import x`.
+# `from . import x`, `from ..pkg.mod import (a, b)`, `from pkg \\\n import x`. No `\b` before
+# `from`: a pattern that starts with a literal is searched for much faster; the word boundary is
+# checked on the few matches instead.
 _SPACE = rb"(?:[ \t\f]|\\\r?\n)"
 _FROM_IMPORT = re.compile(
-    rb"\bfrom" + _SPACE + rb"+(\.*)" + _SPACE + rb"*([\w.\x80-\xff]*)" + _SPACE + rb"+import\b"
+    rb"from" + _SPACE + rb"+(\.*)" + _SPACE + rb"*([\w.\x80-\xff]*)" + _SPACE + rb"+import\b"
 )
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
 
 ImportKey = Tuple[int, str]  # (relative level, dotted module name)
 
@@ -30,7 +33,11 @@ ImportKey = Tuple[int, str]  # (relative level, dotted module name)
 def from_imports(data: bytes) -> Tuple[ImportKey, ...]:
     """The distinct `from X import` modules in `data`, in order of first appearance."""
     seen: Dict[ImportKey, None] = {}
-    for dots, module in _FROM_IMPORT.findall(data):
+    for match in _FROM_IMPORT.finditer(data):
+        start = match.start()
+        if start and (data[start - 1] in _WORD_BYTES or data[start - 1] >= 0x80):
+            continue  # `xfrom`, `.from`: not the keyword
+        dots, module = match.groups()
         try:
             name = module.decode("utf-8")
         except UnicodeDecodeError:
