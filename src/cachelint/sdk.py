@@ -111,11 +111,19 @@ class SdkRecognizer:
             func_node=call.func,
         )
 
-    def _defined_here(self, name: cst.Name) -> bool:
+    def _local_class(self, name: cst.Name):
+        """ClientInfo for a class of this file that subclasses a client, NOT_CLIENT for any other
+        class of this file, None when `name` is not (only) such a class."""
         referents = self.resolver._referents(name) or set()
-        return bool(referents) and all(
-            isinstance(getattr(r, "node", None), (cst.ClassDef, cst.FunctionDef)) for r in referents
-        )
+        classes = [getattr(r, "node", None) for r in referents]
+        if not classes or not all(isinstance(c, cst.ClassDef) for c in classes):
+            return None
+        for klass in classes:
+            for base in klass.bases:
+                info = client_from_qualified(self.resolver.qualified_names(base.value))
+                if info is not None:
+                    return info
+        return NOT_CLIENT
 
     def _keywords_are_unambiguous(self, call: cst.Call) -> bool:
         keywords = {a.keyword.value for a in call.args if a.keyword is not None}
@@ -133,8 +141,10 @@ class SdkRecognizer:
             found = client_from_qualified(names)
             if found:
                 return found
-            if isinstance(base.func, cst.Name) and self._defined_here(base.func):
-                return NOT_CLIENT  # an instance of a class (or a function) of this file
+            if isinstance(base.func, cst.Name):
+                local = self._local_class(base.func)
+                if local is not None:
+                    return local  # an instance of a class of this file: a client only by inheritance
             if names and not any(n.startswith("anthropic") for n in names) and not _is_local_name(names):
                 return NOT_CLIENT
             return None
