@@ -3,7 +3,9 @@
 - sparse: the Python standard library plus the running interpreter's site-packages (almost no
   file calls the Anthropic SDK: what a linter meets in a typical large repository).
 - dense: the published packages that call the SDK, fetched by shared/corpus/fetch-real-code.sh,
-  keeping only the files that mention the SDK (every file is work for cachelint).
+  keeping only the files that make an SDK request call (`<x>.messages.create(...)` and the other
+  request methods, found with Python's own `ast`, independently of cachelint): every file is
+  work for cachelint, none can be skipped.
 
 Only `.py` files are copied, so nothing installed is touched. Files that Python itself cannot
 decode (the standard library's test suite ships a few on purpose) are left out. Directories that
@@ -13,6 +15,7 @@ hidden folders, ...) are left out too, so that every tool compared sees exactly 
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -38,6 +41,8 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
 )
 
 SDK_MARKERS = (b"anthropic", b"messages.create")
+REQUEST_METHODS = frozenset({"create", "stream", "parse", "count_tokens", "tool_runner"})
+SURFACE_STEPS = frozenset({"with_raw_response", "with_streaming_response", "batches"})
 
 FETCHED_PACKAGES_SCRIPT = Path("corpus") / "fetch-real-code.sh"
 
@@ -159,6 +164,26 @@ def ensure_corpus(corpus: Path, repo_root: Path, log) -> None:
     subprocess.run(["bash", str(script), str(corpus)], check=True, stdout=sys.stderr)
 
 
+def calls_the_sdk(data: bytes) -> bool:
+    """Whether the code makes a call `<x>.messages.<request method>(...)` (also through
+    `with_raw_response` / `with_streaming_response` / `batches`), by Python's own parser."""
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return False
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr not in REQUEST_METHODS:
+            continue
+        receiver = node.func.value
+        while isinstance(receiver, ast.Attribute) and receiver.attr in SURFACE_STEPS:
+            receiver = receiver.value
+        if isinstance(receiver, ast.Attribute) and receiver.attr == "messages":
+            return True
+    return False
+
+
 def build_dense_tree(corpus: Path, destination: Path) -> Tree:
     def sources() -> Iterator[Tuple[Path, Path]]:
         for package in sorted(corpus.iterdir()):
@@ -166,7 +191,7 @@ def build_dense_tree(corpus: Path, destination: Path) -> Tree:
                 continue
             for path in _python_files(package):
                 data = path.read_bytes()
-                if any(marker in data for marker in SDK_MARKERS):
+                if any(marker in data for marker in SDK_MARKERS) and calls_the_sdk(data):
                     yield path, Path(package.name.replace("==", "-")) / path.relative_to(package)
 
     tree = _copy_files(sources(), destination, "dense")

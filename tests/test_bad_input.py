@@ -43,13 +43,19 @@ def project(tmp_path, monkeypatch):
 
 
 def snapshot(root: pathlib.Path):
+    """The project's files (the result cache, .cachelint_cache/, is cachelint's, not the user's)."""
     return {
         str(path.relative_to(root)): (
             path.read_bytes() if not path.is_symlink() else os.readlink(path)
         )
         for path in sorted(root.rglob("*"))
-        if path.is_file() or path.is_symlink()
+        if (path.is_file() or path.is_symlink()) and ".cachelint_cache" not in path.parts
     }
+
+
+# Files whose bytes cannot hold an SDK request are never decoded (the prefilter), so the
+# undecodable inputs below make an SDK call: they are files cachelint has to read.
+SDK_CALL = b"reply = client.messages.create(model=MODEL)\n"
 
 
 def fix_unchanged(project, args, input=None):
@@ -76,22 +82,22 @@ def test_syntax_error_is_a_finding_and_the_run_goes_on(project):
     [
         (
             "latin.py",
-            b"x = '\xe9t\xe9'\n",
+            b"x = '\xe9t\xe9'\n" + SDK_CALL,
             "cannot decode as utf-8 at byte 5: invalid continuation byte",
         ),
         (
             "cookie.py",
-            b"# -*- coding: klingon -*-\nx = 1\n",
+            b"# -*- coding: klingon -*-\nx = 1\n" + SDK_CALL,
             "cannot determine encoding: unknown encoding: klingon",
         ),
         (
             "binary.py",
-            b"\x7fELF\x02\x01\x01\x00\x00\x00",
+            b"\x7fELF\x02\x01\x01\x00\x00\x00" + SDK_CALL,
             "binary file (contains NUL bytes); not Python source",
         ),
         (
             "bom_latin.py",
-            b"\xef\xbb\xbf# coding: latin-1\nx = 1\n",
+            b"\xef\xbb\xbf# coding: latin-1\nx = 1\n" + SDK_CALL,
             "cannot determine encoding: starts with a UTF-8 byte-order mark but declares another encoding",
         ),
     ],
@@ -104,13 +110,13 @@ def test_undecodable_files(project, name, content, reason):
 
 
 def test_undecodable_file_message_is_exact(project):
-    (project / "latin.py").write_bytes(b"x = '\xe9t\xe9'\n")
+    (project / "latin.py").write_bytes(b"x = '\xe9t\xe9'\n" + SDK_CALL)
     assert fix_unchanged(project, ["latin.py"]) == (
         2,  # the position comes from the decoder, not from the tokenizer's generic complaint
         ONE_ERROR_FOOTER,
         "cachelint: error: latin.py: cannot decode as utf-8 at byte 5: invalid continuation byte\n",
     )
-    (project / "binary.py").write_bytes(b"\x00\x01")
+    (project / "binary.py").write_bytes(b"\x00\x01" + SDK_CALL)
     assert fix_unchanged(project, ["binary.py"])[2] == (
         "cachelint: error: binary.py: binary file (contains NUL bytes); not Python source\n"
     )

@@ -334,7 +334,9 @@ def test_every_fix_together_keeps_the_program_running(program: str, fixed_with_e
         ]
 
 
-# -- a proof that fails today ---------------------------------------------------------------------------
+# -- regressions these proofs found -----------------------------------------------------------------------
+# `anthropic>=0.83` was read as (0, 83) < (0, 83, 0), so CL302 offered no fix; and CL002's unsafe
+# split of a set iteration won its overlap with CL202's safe `sorted(...)`.
 
 
 def test_cl302_fix_is_offered_to_a_project_declaring_anthropic_0_83(tmp_path: Path):

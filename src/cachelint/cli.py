@@ -317,13 +317,12 @@ def _run(invocation: Invocation, reads_stdin: bool) -> int:
 
 def _run_options(invocation: Invocation, settings):
     """How to run: workers, cache place, progress bar (only for a human reading stderr)."""
-    from cachelint.resultcache import DEFAULT_DIRECTORY_NAME
-    from cachelint.scheduler import RunOptions, available_cpus
+    from cachelint.scheduler import DEFAULT_CACHE_DIR_NAME, RunOptions, available_cpus
 
     cache_dir = None
     if not invocation.no_cache:
         cache_dir = invocation.cache_dir or settings.cache_dir
-        cache_dir = cache_dir or os.path.join(settings.root, DEFAULT_DIRECTORY_NAME)
+        cache_dir = cache_dir or os.path.join(settings.root, DEFAULT_CACHE_DIR_NAME)
     stderr = click.get_text_stream("stderr")
     return RunOptions(
         jobs=invocation.jobs or available_cpus(),

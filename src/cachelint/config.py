@@ -402,7 +402,11 @@ def requirement_lower_bound(requirement: str) -> Optional[Tuple[int, ...]]:
 
 
 def known_codes() -> Tuple[str, ...]:
-    # From the rule modules' names: importing the rules (and libcst) is not needed to select them.
+    # Once the rule classes are loaded their catalogue is the authority (it may have grown);
+    # before that, the rule modules' names: selecting rules needs neither them nor libcst.
+    loaded = sys.modules.get("cachelint.rules")
+    if loaded is not None and hasattr(loaded, "ALL_CODES"):
+        return tuple(loaded.ALL_CODES)
     from cachelint.rule_codes import all_codes
 
     return all_codes()

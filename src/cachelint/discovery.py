@@ -53,7 +53,7 @@ class PatternSet:
     def __init__(self, root: str, patterns: Sequence[str]):
         self.root = os.path.abspath(root)
         self.patterns = tuple(patterns)
-        self._compiled = _compile(self.patterns)
+        self._compiled = _compile(self.patterns) if self.patterns else ()  # no pathspec import
 
     def __bool__(self) -> bool:
         return bool(self.patterns)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 # `from . import x`, `from ..pkg.mod import (a, b)`, `from pkg \\\n import x`. No `\b` before
 # `from`: a pattern that starts with a literal is searched for much faster; the word boundary is
@@ -57,17 +57,27 @@ class ModuleFinder:
         self._found: Dict[Tuple[str, int, str], Optional[str]] = {}
         self._is_file: Dict[str, bool] = {}
 
-    def real_directory(self, path: str) -> str:
-        """The resolved directory of `path` (what `Path(path).resolve().parent` gives)."""
-        directory = os.path.dirname(os.path.abspath(path))
+    def resolved(self, absolute_path: str) -> str:
+        """The file's resolved path (what `Path(path).resolve()` gives), folders cached."""
+        if os.path.islink(absolute_path):
+            return os.path.realpath(absolute_path)
+        directory, name = os.path.split(absolute_path)
         real = self._real_dirs.get(directory)
         if real is None:
             real = os.path.realpath(directory)
             self._real_dirs[directory] = real
-        # A symlinked file resolves to its target's folder.
-        if os.path.islink(path):
-            return os.path.dirname(os.path.realpath(path))
-        return real
+        return os.path.join(real, name)
+
+    def targets(self, absolute_path: str, keys: Iterable[ImportKey]) -> Tuple[str, ...]:
+        """The project files that the `from X import` lines `keys` of a file refer to."""
+        own = self.resolved(absolute_path)
+        directory = os.path.dirname(own)
+        found: Dict[str, None] = {}
+        for key in keys:
+            target = self.module_file(directory, key)
+            if target is not None and target != own:
+                found.setdefault(target, None)
+        return tuple(found)
 
     def module_file(self, importer_dir: str, key: ImportKey) -> Optional[str]:
         """The file `from <key> import ...` in a module of `importer_dir` refers to, or None."""
@@ -117,17 +127,92 @@ class ModuleFinder:
         return known
 
 
-def imports_request_module(
-    path: str,
-    imports: Iterable[ImportKey],
+_IDENTIFIER = re.compile(rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*\Z")
+_LINE_REST = re.compile(rb"(?:[^\r\n\\]|\\\r?\n|\\.)*")
+_COMMENT = re.compile(rb"#[^\r\n]*")
+_CALL_GAP = rb"(?:\s|\\|#[^\r\n]*(?![^\r\n]))*"
+
+
+def imported_names(data: bytes) -> Dict[ImportKey, Optional[FrozenSet[str]]]:
+    """For each `from X import ...` module: the names it binds (None: could not tell)."""
+    found: Dict[ImportKey, Optional[FrozenSet[str]]] = {}
+    for match in _FROM_IMPORT.finditer(data):
+        start = match.start()
+        if start and (data[start - 1] in _WORD_BYTES or data[start - 1] >= 0x80):
+            continue
+        dots, module = match.groups()
+        try:
+            key = (len(dots), module.decode("utf-8"))
+        except UnicodeDecodeError:
+            continue
+        names = _bound_names(data, match.end())
+        if key in found:
+            known = found[key]
+            names = None if known is None or names is None else known | names
+        found[key] = names
+    return found
+
+
+def _bound_names(data: bytes, position: int) -> Optional[FrozenSet[str]]:
+    rest = data[position:].lstrip(b" \t\f")
+    if rest.startswith(b"("):
+        end = rest.find(b")")
+        if end < 0:
+            return None
+        listed = rest[1:end]
+    else:
+        line = _LINE_REST.match(rest)
+        listed = line.group(0) if line else b""
+    listed = _COMMENT.sub(b"", listed).replace(b"\\", b" ")
+    if b"*" in listed:
+        return frozenset()  # a star import binds no name a wrapper call can be traced to
+    names = set()
+    for item in listed.split(b","):
+        words = item.split()
+        if not words:
+            continue
+        if len(words) == 3 and words[1] == b"as":
+            bound = words[2]
+        elif len(words) == 1:
+            bound = words[0]
+        else:
+            return None
+        if not _IDENTIFIER.match(bound):
+            return None
+        try:
+            names.add(bound.decode("utf-8"))
+        except UnicodeDecodeError:
+            return None
+    return frozenset(names)
+
+
+def calls_any(data: bytes, names: Iterable[str]) -> bool:
+    """Whether `data` has a call `name(...)` of one of `names` (a bare name, not an attribute)."""
+    alternatives = sorted({re.escape(name.encode("utf-8")) for name in names}, key=len, reverse=True)
+    if not alternatives:
+        return False
+    pattern = re.compile(
+        rb"(?<![\w.\x80-\xff])(?:" + b"|".join(alternatives) + rb")(?![\w\x80-\xff])" + _CALL_GAP + rb"\("
+    )
+    return pattern.search(data) is not None
+
+
+def calls_wrapper_of(
+    absolute_path: str,
+    data: bytes,
     finder: ModuleFinder,
     is_request_module: Callable[[str], bool],
 ) -> bool:
-    """Whether one of `imports` (made by the file `path`) names a module that may hold requests."""
-    importer_dir = finder.real_directory(path)
-    own = os.path.join(importer_dir, os.path.basename(path))
-    for key in imports:
-        target = finder.module_file(importer_dir, key)
-        if target is not None and target != own and is_request_module(target):
-            return True
-    return False
+    """Whether the file calls a name it imported (`from X import name`) from a module that may
+    hold requests: only such a call can be a wrapper call (`wrappers._wrapper_definition`)."""
+    own = finder.resolved(absolute_path)
+    directory = os.path.dirname(own)
+    names: set = set()
+    for key, bound in imported_names(data).items():
+        target = finder.module_file(directory, key)
+        if target is None or target == own or not is_request_module(target):
+            continue
+        if bound is None:
+            return True  # an import list we could not read: assume it is called
+        names |= bound
+    return calls_any(data, names)

@@ -1,9 +1,11 @@
 """Decide from raw bytes whether a file can contain a finding, before decoding or parsing it.
 
-Every finding is about a recognised SDK request, and recognising one needs a *call* whose callee
-chain ends in `.messages.<method>` (optionally through `with_raw_response`,
+Almost every finding is about a recognised SDK request, and recognising one needs a *call* whose
+callee chain ends in `.messages.<method>` (optionally through `with_raw_response`,
 `with_streaming_response` or `batches`; see `sdk._shape`). A file without such a call in its code
-cannot contain a request, so it is never decoded or parsed.
+cannot contain a request (`may_contain_requests`). The few rules that also report outside
+requests (`Rule.check_module`) name what they look for in `MODULE_RULE_MARKERS`; a file with
+neither (`may_have_findings` is False) is never decoded or parsed.
 
 Two stages, both on bytes:
 1. a regex for the chain followed by `(` (whitespace, line continuations and comments may sit
@@ -22,6 +24,12 @@ import re
 
 # A cheap first look: every request chain contains this word.
 _MARKER = b"messages"
+
+# What rules report outside request calls: CL105 flags the obsolete caching beta in client
+# constructors (`default_headers`) and references to the removed `beta.prompt_caching`
+# namespace, in files that may make no request. A rule that adds a `check_module` finding not
+# tied to a request must add its marker here (tests/test_prefilter.py lists those rules).
+MODULE_RULE_MARKERS = (b"prompt_caching", b"prompt-caching-")
 
 # Between the parts of a chain: whitespace, backslash continuations and comments (a comment
 # runs to the end of its line, which keeps the alternatives unambiguous: no backtracking blowup).
@@ -53,6 +61,15 @@ _ASCII_SAFE = re.compile(
     r"^(utf[-_]?8(-sig)?|ascii|us-ascii|latin[-_]?1|iso[-_]?8859[-_]?\d+|l\d|cp125\d|"
     r"windows-125\d|koi8[-_]\w+|mac[-_]?\w+)$"
 )
+
+
+def may_have_findings(data: bytes) -> bool:
+    """False only when no rule can report anything in `data`."""
+    return may_contain_requests(data) or has_module_rule_marker(data)
+
+
+def has_module_rule_marker(data: bytes) -> bool:
+    return any(marker in data for marker in MODULE_RULE_MARKERS)
 
 
 def may_contain_requests(data: bytes) -> bool:

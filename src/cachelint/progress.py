@@ -31,7 +31,7 @@ class Progress:
             if time.monotonic() - self._started < DELAY_SECONDS or self.done >= self.total:
                 return
             self._start_bar()
-        self._bar.update(self._task, completed=self.done)
+        self._bar.update(self._task, completed=self.done, total=self.total)
 
     def _start_bar(self) -> None:
         from rich.console import Console

@@ -35,8 +35,6 @@ from cachelint.diagnostics import Applicability, Cost, Diagnostic, Edit, Fix, Lo
 from cachelint.errors import FileWarning
 
 SCHEMA = 1
-DEFAULT_DIRECTORY_NAME = ".cachelint_cache"
-ENV_VAR = "CACHELINT_CACHE_DIR"
 
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -113,9 +111,7 @@ class DependencyRecorder:
 
     @classmethod
     def install(cls) -> None:
-        """Once per process: an audit hook for opened files and a wrapper on the project's
-        module lookups (which the project caches, so a later file that depends on a module
-        parsed for an earlier one opens nothing)."""
+        """Once per process: an audit hook that notes the files opened while recording."""
         if cls._installed:
             return
         cls._installed = True
@@ -123,13 +119,18 @@ class DependencyRecorder:
         prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, cachelint_dir}
         cls._ignored_prefixes = tuple(os.path.join(os.path.abspath(p), "") for p in prefixes)
         sys.addaudithook(cls._audit)
+
+    @classmethod
+    def _watch_project(cls) -> None:
+        """The project caches the modules it parses, so a later file that depends on a module
+        parsed for an earlier one opens nothing: note its lookups too. Done at the first
+        recording, when the analysis (and libcst) is being loaded anyway."""
         from cachelint import project
 
         for name in ("parsed", "may_contain_requests"):
             original = getattr(project.Project, name)
-            if getattr(original, "_records_dependencies", False):
-                continue
-            setattr(project.Project, name, cls._wrap(original))
+            if not getattr(original, "_records_dependencies", False):
+                setattr(project.Project, name, cls._wrap(original))
 
     @classmethod
     def _wrap(cls, method):
@@ -162,6 +163,8 @@ class DependencyRecorder:
 
     @classmethod
     def start(cls) -> None:
+        cls.install()
+        cls._watch_project()
         cls._active = set()
 
     @classmethod

@@ -2,8 +2,9 @@
 
 The per-file work is `runner.lint_source` (pure). Around it, for each file:
 1. read its bytes; unless it is a notebook (always analysed) or the prefilter is off, a file
-   whose bytes cannot hold an SDK request (`prefilter.may_contain_requests`) is not decoded or
-   parsed: it has no finding. Its `from X import` lines are kept for step 3.
+   whose bytes cannot hold a finding (`prefilter.may_have_findings`: no SDK request call, no
+   marker of a rule that reports outside requests) is not decoded or parsed. Its
+   `from X import` lines are resolved to project files for step 3.
 2. a file that passes is looked up in the result cache, else decoded, analysed and stored.
 3. wrapper callers: a skipped file that imports from a project module whose bytes may hold
    requests (`importscan`) can still get findings at its calls of that module's wrappers, so
@@ -29,8 +30,8 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from cachelint import runner
 from cachelint.errors import DEBUG_ENV, CachelintError, FileError
-from cachelint.importscan import ImportKey, ModuleFinder, from_imports, imports_request_module
-from cachelint.prefilter import may_contain_requests
+from cachelint.importscan import ModuleFinder, calls_wrapper_of, from_imports
+from cachelint.prefilter import has_module_rule_marker, may_contain_requests
 from cachelint.progress import Progress
 from cachelint.source import RawFile, SourceFile, decode_file, read_raw, write_source
 
@@ -41,6 +42,8 @@ POOL_MIN_FILES = 64
 # (about 0.2 s of analysis on one core; a pool costs ~0.05 s to start with fork).
 POOL_MIN_BYTES = 40_000
 NOTEBOOK_SUFFIX = ".ipynb"
+# The result cache's default place, in the project root (discovery never walks into it).
+DEFAULT_CACHE_DIR_NAME = ".cachelint_cache"
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class FileJob:
     index: int
     path: str
     shown: str
+    absolute: str
     request: "runner.LintRequest"
 
 
@@ -76,7 +80,8 @@ class Outcome:
     index: int
     result: Optional["runner.FileResult"] = None  # None: not analysed
     candidate: bool = False  # the file must be analysed (set by triage)
-    imports: Tuple[ImportKey, ...] = ()  # a skipped file's `from X import` modules
+    requests: bool = False  # its bytes may hold SDK requests: callers of its functions may matter
+    imported: Tuple[str, ...] = ()  # a skipped file's `from X import` project modules (files)
     source: Optional[SourceFile] = None  # fix mode: the file as read, to write its fixed text
     size: int = 0
 
@@ -100,17 +105,27 @@ _STATE: Dict[str, object] = {}
 
 
 def _init_process(context: _Context) -> None:
-    """Per process, once: the context and the cache (workers get it from the pool)."""
-    if _STATE.get("context") == context:
-        return
+    """Per run, in this process and in each worker: the context; fresh per-run caches."""
     _STATE["context"] = context
-    _STATE["cache"] = None
-    if context.cache_dir is not None:
-        from cachelint.resultcache import DependencyRecorder, ResultCache
+    _STATE["finder"] = ModuleFinder()  # the file system may have changed since the last run
+    _STATE.pop("cache", None)
 
-        _STATE["cache"] = ResultCache.open(context.cache_dir)
-        if _STATE["cache"] is not None:
-            DependencyRecorder.install()
+
+def _result_cache():
+    """The result cache, opened at the first file that needs analysing (a run whose files all
+    fail the prefilter never loads it); None when disabled or not writable."""
+    if "cache" not in _STATE:
+        context = _STATE["context"]
+        assert isinstance(context, _Context)
+        cache = None
+        if context.cache_dir is not None:
+            from cachelint.resultcache import DependencyRecorder, ResultCache
+
+            cache = ResultCache.open(context.cache_dir)
+            if cache is not None:
+                DependencyRecorder.install()
+        _STATE["cache"] = cache
+    return _STATE["cache"]
 
 
 def _run_tasks(tasks: Sequence[_Task]) -> List[Outcome]:
@@ -126,7 +141,7 @@ def _run_task(task: _Task) -> Outcome:
             raise
         reason = f"internal error: {type(error).__name__}: {error}"
         result = runner.FileResult(
-            path=job.shown, absolute_path=os.path.abspath(job.path), error=FileError(job.shown, reason)
+            path=job.shown, absolute_path=job.absolute, error=FileError(job.shown, reason)
         )
         return Outcome(job.index, result=result)
 
@@ -135,7 +150,7 @@ def _process(task: _Task) -> Outcome:
     job = task.job
     context = _STATE["context"]
     assert isinstance(context, _Context)
-    absolute = os.path.abspath(job.path)
+    absolute = job.absolute
     try:
         raw = read_raw(job.path, job.shown)
     except CachelintError as error:
@@ -143,16 +158,23 @@ def _process(task: _Task) -> Outcome:
             path=job.shown, absolute_path=absolute, error=FileError(job.shown, error.reason)
         )
         return Outcome(job.index, result=failed)
+    requests = False
     if not task.force and context.prefilter and not _always_analysed(job.path):
-        if not may_contain_requests(raw.raw):
-            return Outcome(job.index, imports=from_imports(raw.raw), size=len(raw.raw))
+        requests = may_contain_requests(raw.raw)
+        if not requests and not has_module_rule_marker(raw.raw):
+            finder = _STATE["finder"]
+            assert isinstance(finder, ModuleFinder)
+            imported = finder.targets(job.absolute, from_imports(raw.raw))
+            return Outcome(job.index, imported=imported, size=len(raw.raw))
     if task.triage_only:
-        return Outcome(job.index, candidate=True, size=len(raw.raw))
+        return Outcome(job.index, candidate=True, requests=requests, size=len(raw.raw))
     result = _lint(job, raw, absolute)
     to_write = None
     if result.changed:
         to_write = decode_file(raw)
-    return Outcome(job.index, result=result, candidate=True, source=to_write, size=len(raw.raw))
+    return Outcome(
+        job.index, result=result, candidate=True, requests=requests, source=to_write, size=len(raw.raw)
+    )
 
 
 def _always_analysed(path: str) -> bool:
@@ -161,7 +183,7 @@ def _always_analysed(path: str) -> bool:
 
 
 def _lint(job: FileJob, raw: RawFile, absolute: str) -> "runner.FileResult":
-    cache = _STATE.get("cache")
+    cache = _result_cache()
     request = job.request
     key = None
     if cache is not None and not _always_analysed(job.path):
@@ -291,43 +313,45 @@ def lint_files(
     items: Sequence[Tuple[str, "runner.LintRequest"]], *, write: bool, options: RunOptions
 ) -> List["runner.FileResult"]:
     """Lint (and, for fix requests, fix) every file; results in the order of `items`."""
-    jobs = [
-        FileJob(index, path, runner.display_path(path), request)
-        for index, (path, request) in enumerate(items)
-    ]
+    cwd = os.getcwd()
+    jobs = []
+    for index, (path, request) in enumerate(items):
+        shown = _display_path(path, cwd)
+        absolute = os.path.join(cwd, shown) if not os.path.isabs(shown) else shown
+        jobs.append(FileJob(index, path, shown, absolute, request))
     outcomes: List[Optional[Outcome]] = [None] * len(jobs)
     workers = max(1, options.jobs)
     context = _Context(prefilter=options.prefilter, cache_dir=options.cache_dir)
     executor = _Executor(workers, context)
     progress = Progress(len(jobs), options.progress)
     try:
-        big = workers > 1 and len(jobs) >= POOL_MIN_FILES
-
-        def record(stream: Iterator[Outcome]) -> None:
-            for outcome in stream:
-                outcomes[outcome.index] = outcome
+        # 1. Triage: read every file, keep those that may have findings. Many files: in the
+        # pool, where a kept file is analysed at once (while the other workers go on reading).
+        # Few files: here, deciding from what is kept whether the pool pays for step 2.
+        in_pool = workers > 1 and len(jobs) >= POOL_MIN_FILES
+        triage = [_Task(job, not in_pool, False) for job in jobs]
+        chunk = max(1, min(32, len(jobs) // (workers * 16)))
+        for outcome in executor.run(triage, in_pool, chunk):
+            outcomes[outcome.index] = outcome
+            if outcome.result is not None or not outcome.candidate:
                 progress.advance()
-
-        if big:
-            chunk = max(1, min(32, len(jobs) // (workers * 16)))
-            record(executor.run([_Task(job, False, False) for job in jobs], True, chunk))
-        else:
-            triaged = [_run_task(_Task(job, True, False)) for job in jobs]
-            to_lint = [jobs[o.index] for o in triaged if o.candidate]
-            for outcome in triaged:
-                if not outcome.candidate:
-                    outcomes[outcome.index] = outcome
-                    progress.advance()
-            sizes = sum(o.size for o in triaged if o.candidate)
-            parallel = len(to_lint) >= 2 and sizes >= POOL_MIN_BYTES
-            record(executor.run([_Task(job, False, True) for job in to_lint], parallel))
-
-        callers = _wrapper_callers(jobs, outcomes) if options.prefilter else []
-        if callers:
-            progress.total += len(callers)
-            sizes = sum(outcomes[job.index].size for job in callers)  # type: ignore[union-attr]
-            parallel = len(callers) >= 2 and sizes >= POOL_MIN_BYTES
-            record(executor.run([_Task(job, False, True) for job in callers], parallel))
+        # 2. Analyse the rest of the kept files, and the files that call wrappers from them,
+        # biggest first (a long file started last would leave the other workers idle).
+        to_lint = [
+            job
+            for job in jobs
+            if outcomes[job.index].candidate and outcomes[job.index].result is None  # type: ignore[union-attr]
+        ]
+        if options.prefilter:
+            callers = _wrapper_callers(jobs, outcomes)
+            progress.total += len(callers)  # counted once as skipped, once more when analysed
+            to_lint += callers
+        sizes = {job.index: outcomes[job.index].size for job in to_lint}  # type: ignore[union-attr]
+        to_lint.sort(key=lambda job: -sizes[job.index])
+        parallel = len(to_lint) >= 2 and sum(sizes.values()) >= POOL_MIN_BYTES
+        for outcome in executor.run([_Task(job, False, True) for job in to_lint], parallel):
+            outcomes[outcome.index] = outcome
+            progress.advance()
     finally:
         progress.close()
         executor.close()
@@ -336,11 +360,20 @@ def lint_files(
         assert outcome is not None
         result = outcome.result
         if result is None:  # skipped by the prefilter: checked, nothing to report
-            result = runner.FileResult(path=job.shown, absolute_path=os.path.abspath(job.path))
+            result = runner.FileResult(path=job.shown, absolute_path=job.absolute)
         elif write and outcome.source is not None:
             result = _write(job, outcome.source, result)
         results.append(result)
     return results
+
+
+def _display_path(path: str, cwd: str) -> str:
+    """`runner.display_path`, without its per-call `abspath`s for the common relative path."""
+    if not os.path.isabs(path):
+        normal = os.path.normpath(path)
+        if normal != os.pardir and not normal.startswith(os.pardir + os.sep):
+            return normal
+    return runner.display_path(path, cwd)
 
 
 def _write(job: FileJob, source: SourceFile, result: "runner.FileResult") -> "runner.FileResult":
@@ -348,30 +381,20 @@ def _write(job: FileJob, source: SourceFile, result: "runner.FileResult") -> "ru
         write_source(source, result.text)
     except CachelintError as error:
         # Nothing was written: report the file as it is on disk.
-        absolute = os.path.abspath(job.path)
-        unfixed = runner.lint_source(source, replace(job.request, fix=False), absolute)
+        unfixed = runner.lint_source(source, replace(job.request, fix=False), job.absolute)
         return replace(unfixed, error=FileError(job.shown, error.reason), warnings=result.warnings)
     return result
 
 
 def _wrapper_callers(jobs: Sequence[FileJob], outcomes: Sequence[Optional[Outcome]]) -> List[FileJob]:
-    """Skipped files that import from a module that may hold SDK requests (see importscan)."""
-    skipped = [
-        job
-        for job in jobs
-        if outcomes[job.index] is not None
-        and outcomes[job.index].result is None  # type: ignore[union-attr]
-        and outcomes[job.index].imports  # type: ignore[union-attr]
-    ]
-    if not skipped:
-        return []
-    finder = ModuleFinder()
+    """Skipped files that call a function they import from a module that may hold requests."""
     in_run: Dict[str, bool] = {}
     for job in jobs:
         outcome = outcomes[job.index]
         if outcome is not None and (outcome.candidate or outcome.result is None):
-            key = os.path.join(finder.real_directory(job.path), os.path.basename(job.path))
-            in_run[key] = outcome.candidate
+            # Keyed by the path as found: in a symlinked folder a lookup misses and the module
+            # is read again below (the same answer, a little slower).
+            in_run[job.absolute] = outcome.requests
     elsewhere: Dict[str, bool] = {}
 
     def is_request_module(target: str) -> bool:
@@ -386,9 +409,21 @@ def _wrapper_callers(jobs: Sequence[FileJob], outcomes: Sequence[Optional[Outcom
                 elsewhere[target] = False
         return elsewhere[target]
 
-    return [
-        job
-        for job in skipped
-        if imports_request_module(job.path, outcomes[job.index].imports, finder, is_request_module)  # type: ignore[union-attr]
-    ]
-
+    finder = _STATE["finder"]
+    assert isinstance(finder, ModuleFinder)
+    callers = []
+    for job in jobs:
+        outcome = outcomes[job.index]
+        if outcome is None or outcome.candidate or not outcome.imported:
+            continue
+        if not any(is_request_module(target) for target in outcome.imported):
+            continue
+        # A few files: read again to see whether an imported name is called at all.
+        try:
+            with open(job.path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        if calls_wrapper_of(job.absolute, data, finder, is_request_module):
+            callers.append(job)
+    return callers

@@ -92,8 +92,6 @@ class RawFile:
 def read_raw(path: str, display_path: Optional[str] = None) -> RawFile:
     """Read a file's bytes. Raises SourceError with a short, user-facing reason."""
     display = display_path or path
-    if os.path.islink(path) and not os.path.exists(path):
-        raise SourceError("broken symbolic link", display)
     try:
         with open(path, "rb") as handle:
             info = os.fstat(handle.fileno())
@@ -103,6 +101,9 @@ def read_raw(path: str, display_path: Optional[str] = None) -> RawFile:
     except SourceError:
         raise
     except OSError as error:
+        # Asked only after a failure: one system call less per file on the common path.
+        if os.path.islink(path) and not os.path.exists(path):
+            raise SourceError("broken symbolic link", display) from None
         raise SourceError(os_reason(error), display) from None
     return RawFile(
         path=display,

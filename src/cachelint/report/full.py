@@ -31,6 +31,10 @@ _HELP_NOTES = {
 
 
 def render(result, context) -> str:
+    if not result.diagnostics and not context.color and not (context.fix_mode and context.show_fixes):
+        # Nothing to frame and no styling: the footer alone, without loading rich (the common
+        # pre-commit run over files without SDK calls).
+        return summary.footer(result, context) + "\n"
     from rich.console import Console
     from rich.text import Text
 
