@@ -15,6 +15,7 @@ multiplier (0.1x for the models used here). Tokens come from the simulator's tok
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,7 +134,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="also write %s" % OUTPUT.relative_to(REPO_ROOT))
     arguments = parser.parse_args(argv)
-    table = markdown(collect(harness.scratch_directory("cachelint-savings-")))
+    workdir = harness.scratch_directory("cachelint-savings-")
+    try:
+        table = markdown(collect(workdir))
+    finally:
+        shutil.rmtree(str(workdir), ignore_errors=True)
     sys.stdout.write(table)
     if arguments.write:
         OUTPUT.parent.mkdir(parents=True, exist_ok=True)

@@ -118,6 +118,24 @@ class ConversationWithoutHistoryBreakpoint(Rule):
                     history.append({"role": "assistant", "content": reply.content})
             """
         ),
+        Example(
+            """
+            import anthropic
+            client = anthropic.Anthropic()
+            def agent():
+                # context editing rewrites the history on the server: no stable prefix to cache
+                messages = []
+                while True:
+                    messages.append({"role": "user", "content": input("> ")})
+                    reply = client.beta.messages.create(
+                        model="claude-sonnet-4-5",
+                        max_tokens=1024,
+                        messages=messages,
+                        context_management={"edits": [{"type": "clear_tool_uses_20250919"}]},
+                    )
+                    messages.append({"role": "assistant", "content": reply.content})
+            """
+        ),
     ]
     INVALID = [
         Example(
@@ -180,6 +198,8 @@ class ConversationWithoutHistoryBreakpoint(Rule):
             return
         if request.has_unknown_splat:
             return  # `**kwargs` may carry cache_control
+        if "context_management" in request.keywords:
+            return  # the server edits the history (clears old tool results): its prefix is not stable
         if any(b.marker is not None or b.marker_unknown for b in request.messages.blocks):
             return
         history = find_history(ctx, request)
