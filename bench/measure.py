@@ -34,6 +34,8 @@ class RunResult:
     seconds: float
     exit_code: int
     max_process_rss_mb: float
+    cpu_seconds: float  # user + system time of the process and the children it waited for
+    load_average: float  # 1-minute load average when the run started (other work on the machine)
     tree_rss_peak_mb: Optional[float]
     output_tail: str
 
@@ -111,6 +113,7 @@ def run(
     env: Optional[Dict[str, str]] = None,
     timeout: float = 3600.0,
 ) -> RunResult:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     with tempfile.TemporaryFile() as output:
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -147,6 +150,8 @@ def run(
         exit_code=process.returncode,
         # Linux reports ru_maxrss in KiB.
         max_process_rss_mb=usage.ru_maxrss * 1024 / 1e6,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        load_average=load,
         tree_rss_peak_mb=(sampler.peak / 1e6) if sampler else None,
         output_tail=tail,
     )

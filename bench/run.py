@@ -147,6 +147,12 @@ class Side:
     exit_codes: List[int] = field(default_factory=list)
     max_process_rss_mb: List[float] = field(default_factory=list)
     tree_rss_peak_mb: List[Optional[float]] = field(default_factory=list)
+    cpu_seconds: List[float] = field(default_factory=list)
+    load_averages: List[float] = field(default_factory=list)
+
+    @property
+    def median_cpu(self) -> Optional[float]:
+        return statistics.median(self.cpu_seconds) if self.cpu_seconds else None
 
     @property
     def median(self) -> Optional[float]:
@@ -192,6 +198,8 @@ def _run_side(
     side.seconds.append(result.seconds)
     side.exit_codes.append(result.exit_code)
     side.max_process_rss_mb.append(result.max_process_rss_mb)
+    side.cpu_seconds.append(result.cpu_seconds)
+    side.load_averages.append(result.load_average)
     if result.exit_code not in ACCEPTED_EXIT_CODES:
         comparison.errors.append(
             f"{side.label} exited {result.exit_code}: {result.output_tail.strip()[-600:]}"
@@ -463,20 +471,32 @@ def _fmt_seconds(value: Optional[float]) -> str:
 
 
 def render_table(report: dict, comparisons: List[Comparison]) -> str:
-    header = ("comparison", "cachelint", "reference", "ratio", "target", "verdict")
+    header = (
+        "comparison", "cachelint", "reference", "ratio", "target", "verdict", "cpu s (ratio)", "load"
+    )
     rows = [header]
     for c in comparisons:
         ours = c.cachelint.median if c.cachelint else None
         theirs = c.reference.median if c.reference else None
+        cpu = "-"
+        if c.cachelint and c.cachelint.median_cpu is not None:
+            cpu = f"{c.cachelint.median_cpu:.2f}"
+            if c.reference and c.reference.median_cpu:
+                cpu += f" / {c.reference.median_cpu:.2f} ({c.cachelint.median_cpu / c.reference.median_cpu:.2f}x)"
+        loads = (c.cachelint.load_averages if c.cachelint else []) + (
+            c.reference.load_averages if c.reference else []
+        )
+        load = f"{statistics.median(loads):.1f}" if loads else "-"
         if c.unit == "MB":
             ours_text = "-" if c.value is None else f"{c.value:.0f} MB peak"
             ratio = "-"
             theirs_text = "-"
+            cpu = "-"
         else:
             ours_text = _fmt_seconds(ours)
             theirs_text = "-" if theirs is None else f"{_fmt_seconds(theirs)} ({c.reference.label})"
             ratio = "-" if c.value is None else f"{c.value:.2f}x"
-        rows.append((c.title, ours_text, theirs_text, ratio, c.target, c.verdict))
+        rows.append((c.title, ours_text, theirs_text, ratio, c.target, c.verdict, cpu, load))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [
         f"cachelint benchmark, {report['date']}, {report['machine']['cpus']} cores, "
@@ -488,7 +508,8 @@ def render_table(report: dict, comparisons: List[Comparison]) -> str:
         lines.append(f"  {name} tree: {tree['description']}")
     lines.append(
         f"  medians of {report['repeats']['slow']} runs (slow) / "
-        f"{report['repeats']['fast']} runs (fast)"
+        f"{report['repeats']['fast']} runs (fast); ratio and verdict are on wall time; "
+        "cpu = user + system seconds of all processes; load = 1-minute load average at the starts"
     )
     lines.append("")
     for index, row in enumerate(rows):

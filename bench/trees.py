@@ -88,6 +88,7 @@ def _decodable(data: bytes) -> bool:
 
 def _copy_files(sources: Iterable[Tuple[Path, Path]], destination: Path, name: str) -> Tree:
     """Copy (source file, path relative to destination) pairs and count what was copied."""
+    remove_tree(destination)  # a kept --work-dir must not keep files of an earlier build
     files: List[Path] = []
     lines = 0
     size = 0
