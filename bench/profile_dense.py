@@ -92,18 +92,16 @@ def instrument(timer: ExclusiveTimer) -> None:
         for module in list(sys.modules.values()):
             if getattr(module, "__name__", "").startswith("cachelint") and getattr(module, name, None) is original:
                 setattr(module, name, timed)
-    resolve = MetadataWrapper.resolve
-    by_provider = {
-        name: timer.wrap(category, resolve)
-        for name, category in (("ScopeProvider", "scopes"), ("PositionProvider", "positions"))
-    }
-    other_metadata = timer.wrap("metadata", resolve)
+    # `resolve(P)` calls `resolve_many([P])`: categorise there, by the providers asked for.
+    resolve_many = MetadataWrapper.resolve_many
+    by_category = {category: timer.wrap(category, resolve_many) for category in ("scopes", "positions", "metadata")}
 
-    def resolve_timed(self, provider):
-        return by_provider.get(getattr(provider, "__name__", ""), other_metadata)(self, provider)
+    def resolve_many_timed(self, providers):
+        names = {getattr(provider, "__name__", "") for provider in providers}
+        category = "scopes" if "ScopeProvider" in names else "positions" if "PositionProvider" in names else "metadata"
+        return by_category[category](self, providers)
 
-    MetadataWrapper.resolve = resolve_timed
-    MetadataWrapper.resolve_many = timer.wrap("metadata", MetadataWrapper.resolve_many)
+    MetadataWrapper.resolve_many = resolve_many_timed
     libcst.Module.code_for_node = timer.wrap("codegen", libcst.Module.code_for_node)
     code_property = libcst.Module.code
     libcst.Module.code = property(timer.wrap("codegen", code_property.fget))
