@@ -283,14 +283,11 @@ class SdkRecognizer:
                         for target in small.targets:
                             if isinstance(target.target, cst.Name) and target.target.value == attribute:
                                 results.append(self._expression_client(small.value, depth + 1))
-        for method in klass.body.body:
-            if not isinstance(method, cst.FunctionDef):
-                continue
-            for target, value, annotation in _self_assignments_with_annotation(method, attribute):
-                if annotation is not None:
-                    results.append(self._annotation_client(annotation))
-                if value is not None:
-                    results.append(self._expression_client(value, depth + 1))
+        for assignment in self.resolver.self_assignments(klass).get(attribute, ()):
+            if assignment.annotation is not None:
+                results.append(self._annotation_client(assignment.annotation))
+            if assignment.value is not None:
+                results.append(self._expression_client(assignment.value, depth + 1))
         clients = [r for r in results if isinstance(r, ClientInfo)]
         if clients:
             return clients[0]
@@ -359,28 +356,3 @@ def _shape(steps: List[str]) -> Optional[Tuple[str, str, List[str]]]:
     # `client.with_options(...)` must sit right on the client; anything else in the head is the
     # receiver's own attribute path (`self.client`).
     return namespace, method, receiver
-
-
-def _self_assignments_with_annotation(method: cst.FunctionDef, name: str):
-    found = []
-
-    def is_target(node: cst.CSTNode) -> bool:
-        return (
-            isinstance(node, cst.Attribute)
-            and isinstance(node.value, cst.Name)
-            and node.value.value == "self"
-            and node.attr.value == name
-        )
-
-    class _Collector(cst.CSTVisitor):
-        def visit_Assign(self, node: cst.Assign) -> None:
-            for target in node.targets:
-                if is_target(target.target):
-                    found.append((target.target, node.value, None))
-
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            if is_target(node.target):
-                found.append((node.target, node.value, node.annotation))
-
-    method.visit(_Collector())
-    return found

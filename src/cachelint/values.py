@@ -259,6 +259,15 @@ class Resolver:
         self.parents = parent_map(self.module)
         self._active: Set[int] = set()
         self._cache: Dict[int, Value] = {}
+        self._self_assignments: Dict[cst.ClassDef, Dict[str, List["SelfAssignment"]]] = {}
+
+    def self_assignments(self, klass: cst.ClassDef) -> Dict[str, List["SelfAssignment"]]:
+        """The class's `self.<attr>` assignments, walked once per class and file."""
+        found = self._self_assignments.get(klass)
+        if found is None:
+            found = self_assignments(klass)
+            self._self_assignments[klass] = found
+        return found
 
     def with_bindings(self, bindings) -> "Resolver":
         """A resolver for the same module whose parameters take the given values."""
@@ -764,14 +773,12 @@ class Resolver:
                         if small.target.value == name and small.value is not None:
                             assigned.append(("<class>", small.value, small.target))
         mutated_elsewhere = False
-        for method in klass.body.body:
-            if not isinstance(method, cst.FunctionDef):
+        for assignment in self.self_assignments(klass).get(name, ()):
+            if assignment.value is None:
+                # `self.x: T` declares; `self.x += ...` mutates
+                mutated_elsewhere = mutated_elsewhere or assignment.annotation is None
                 continue
-            for target, value in _self_assignments(method, name):
-                if value is None:
-                    mutated_elsewhere = True
-                    continue
-                assigned.append((method.name.value, value, target))
+            assigned.append((assignment.method, assignment.value, assignment.target))
         if not assigned:
             return Unknown(description=f"`self.{name}`", reason=f"`self.{name}` is never assigned in the class", origin="attribute", node=node)
         init_values = [a for a in assigned if a[0] in ("__init__", "<class>", "__post_init__", "setup", "setUp")]
@@ -1193,33 +1200,48 @@ def _returns(definition: cst.FunctionDef) -> List[cst.Return]:
     return found
 
 
-def _self_assignments(method: cst.FunctionDef, name: str) -> List[Tuple[cst.CSTNode, Optional[cst.CSTNode]]]:
-    """`self.<name> = value` statements in a method; value None for augmented assignments."""
-    found: List[Tuple[cst.CSTNode, Optional[cst.CSTNode]]] = []
+@dataclass(frozen=True)
+class SelfAssignment:
+    """`self.<attr> = value` (or `: T = value`, or `+= value`) inside a method of a class."""
 
-    def is_target(node: cst.CSTNode) -> bool:
-        return (
-            isinstance(node, cst.Attribute)
-            and isinstance(node.value, cst.Name)
-            and node.value.value == "self"
-            and node.attr.value == name
-        )
+    method: str
+    target: cst.CSTNode = field(compare=False, hash=False, repr=False)
+    value: Optional[cst.CSTNode] = field(compare=False, hash=False, repr=False)  # None for `+=`
+    annotation: Optional[cst.Annotation] = field(default=None, compare=False, hash=False, repr=False)
 
-    class _Collector(cst.CSTVisitor):
-        def visit_Assign(self, node: cst.Assign) -> None:
-            for target in node.targets:
-                if is_target(target.target):
-                    found.append((target.target, node.value))
 
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            if is_target(node.target) and node.value is not None:
-                found.append((node.target, node.value))
+def self_assignments(klass: cst.ClassDef) -> Dict[str, List[SelfAssignment]]:
+    """Every `self.<attr>` assignment in the class's methods, by attribute name, in one walk
+    (callers cache it per class: `Resolver.self_assignments`)."""
+    from cachelint.treewalk import find_all
 
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            if is_target(node.target):
-                found.append((node.target, None))
+    found: Dict[str, List[SelfAssignment]] = {}
 
-    method.visit(_Collector())
+    def self_attribute(node: cst.CSTNode) -> Optional[str]:
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+            return node.attr.value
+        return None
+
+    for method in klass.body.body:
+        if not isinstance(method, cst.FunctionDef):
+            continue
+        kinds = (cst.Assign, cst.AnnAssign, cst.AugAssign)
+        for statement in find_all(method, lambda n: isinstance(n, kinds)):
+            if isinstance(statement, cst.Assign):
+                for target in statement.targets:
+                    name = self_attribute(target.target)
+                    if name is not None:
+                        found.setdefault(name, []).append(SelfAssignment(method.name.value, target.target, statement.value))
+            else:
+                name = self_attribute(statement.target)
+                if name is None:
+                    continue
+                if isinstance(statement, cst.AugAssign):
+                    found.setdefault(name, []).append(SelfAssignment(method.name.value, statement.target, None))
+                else:
+                    found.setdefault(name, []).append(
+                        SelfAssignment(method.name.value, statement.target, statement.value, statement.annotation)
+                    )
     return found
 
 
