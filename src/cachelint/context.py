@@ -7,7 +7,6 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
-from libcst.metadata import CodeRange, PositionProvider
 
 from cachelint import modeldata
 from cachelint.diagnostics import Applicability, Cost, Diagnostic, Edit, Fix, Location
@@ -48,7 +47,7 @@ class RuleContext:
         self.options = options
         self.lines = LineIndex(text)
         self.diagnostics: List[Diagnostic] = []
-        self._positions: Optional[Dict[cst.CSTNode, CodeRange]] = None
+        self._positions = None  # positions.LazyPositions
         self._parents: Optional[Dict[cst.CSTNode, cst.CSTNode]] = None
         self.current_rule = None
         self.resolver = None  # values.Resolver, set by the engine when the file has SDK calls
@@ -80,9 +79,11 @@ class RuleContext:
         return Cost(tokens_per_call=tokens, model=name, model_assumed=assumed, usd_per_1k_calls=usd)
 
     @property
-    def positions(self) -> Dict[cst.CSTNode, CodeRange]:
+    def positions(self):
         if self._positions is None:
-            self._positions = self.wrapper.resolve(PositionProvider)
+            from cachelint.positions import LazyPositions
+
+            self._positions = LazyPositions(self.module, self.parents)
         return self._positions
 
     @property

@@ -28,6 +28,8 @@ def run_rules(
 
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     built = build_requests(wrapper, path, options, project)
+    if built.resolver is not None:
+        built.resolver._text = text
     ctx = RuleContext(wrapper.module, wrapper, text, path, options)
     ctx.resolver = built.resolver
     ctx.repeats = built.repeats
@@ -104,7 +106,10 @@ def _check_wrapper_callers(ctx, built, wrapper, path, options, project, rules) -
 
     if built.resolver is None and not _imports_project_functions(wrapper.module, path, project):
         return
-    resolver = built.resolver or Resolver(wrapper, path, project)
+    resolver = built.resolver
+    if resolver is None:
+        resolver = Resolver(wrapper, path, project, index=built.index)
+        resolver._text = ctx.text
     if ctx.resolver is None:
         ctx.resolver = resolver
         ctx.repeats = RepeatAnalyzer(resolver)
@@ -120,16 +125,23 @@ def _check_wrapper_callers(ctx, built, wrapper, path, options, project, rules) -
 
 
 def _wrapper_codes(virtual, options, rules) -> set:
-    """What the wrapper's own request reports: those findings belong to the wrapper's file."""
+    """What the wrapper's own request reports: those findings belong to the wrapper's file.
+    The same for every caller of the wrapper, so worked out once per wrapper request."""
     from cachelint.context import RuleContext
     from cachelint.repeat import RepeatAnalyzer
 
     resolver = virtual.wrapper_resolver
-    scratch = RuleContext(resolver.module, resolver.wrapper, resolver.module.code, resolver.path, options)
+    known = resolver.__dict__.setdefault("_wrapper_codes", {})
+    key = (id(virtual.original), id(options))
+    if key in known:
+        return known[key]
+    scratch = RuleContext(resolver.module, resolver.wrapper, resolver.text, resolver.path, options)
     scratch.resolver = resolver
     scratch.repeats = RepeatAnalyzer(resolver)
     for rule in rules:
         if rule.waste:
             scratch.current_rule = rule
             rule.check(virtual.original, scratch)
-    return {d.code for d in scratch.diagnostics}
+    codes = {d.code for d in scratch.diagnostics}
+    known[key] = codes
+    return codes

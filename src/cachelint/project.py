@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
-from libcst.metadata import Assignment, ImportAssignment, MetadataWrapper
+from cachelint.scopes import Assignment, ImportAssignment
+from libcst.metadata import MetadataWrapper
 
 from cachelint.request import Staticness
 from cachelint.values import Resolver, TextValue, Unknown, Value
@@ -89,7 +90,7 @@ class Project:
                 source = path.read_bytes()
                 tree = cst.parse_module(source)
                 wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-                module = ParsedModule(path, wrapper, Resolver(wrapper, str(path), self))
+                module = ParsedModule(path, wrapper, Resolver(wrapper, str(path), self), source)
         except (OSError, cst.ParserSyntaxError, UnicodeDecodeError, RecursionError, ValueError):
             module = None
         self._modules[path] = (signature, module)
@@ -202,8 +203,9 @@ class Project:
 
 
 class ParsedModule:
-    def __init__(self, path: Path, wrapper: MetadataWrapper, resolver: Resolver):
+    def __init__(self, path: Path, wrapper: MetadataWrapper, resolver: Resolver, source: bytes = b""):
         self.path = path
+        self.source = source
         self.wrapper = wrapper
         self.resolver = resolver
         self._globals = None
@@ -217,7 +219,7 @@ class ParsedModule:
         from cachelint.prefilter import may_contain_requests
         from cachelint.wrappers import _built_for
 
-        if not may_contain_requests(self.wrapper.module.code.encode("utf-8", "surrogatepass")):
+        if not may_contain_requests(self.source):
             return False
         return bool(_built_for(self.resolver).calls)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Optional, Set
 
 import libcst as cst
-from libcst.metadata import Assignment
+from cachelint.scopes import Assignment
 
 from cachelint.request import RepeatKind, Repetition, Segment
 from cachelint.values import ListVal, Resolver

@@ -54,6 +54,7 @@ class BuiltRequests:
     calls: List[SdkCall] = field(default_factory=list)
     resolver: Optional[Resolver] = None
     repeats: Optional[RepeatAnalyzer] = None
+    index: Optional[object] = None  # scopes.ModuleIndex of the module
 
 
 def _request_shaped(node: cst.CSTNode) -> bool:
@@ -65,14 +66,16 @@ def _request_shaped(node: cst.CSTNode) -> bool:
 
 
 def build_requests(wrapper, path: str, options: AnalysisOptions, project=None) -> BuiltRequests:
-    from cachelint.treewalk import find_all
+    from cachelint.scopes import ModuleIndex
 
-    candidates = find_all(wrapper.module, _request_shaped)
-    built = BuiltRequests()
+    index = ModuleIndex(wrapper.module)
+    candidates = [call for call in index.calls if _request_shaped(call)]
+    built = BuiltRequests(index=index)
     if not candidates:
         return built
-    resolver = Resolver(wrapper, path, project)
+    resolver = Resolver(wrapper, path, project, index=index)
     built.resolver = resolver
+    resolver._built_requests = built  # wrappers.py asks again for this module's requests
     recognizer = SdkRecognizer(resolver)
     repeats = RepeatAnalyzer(resolver)
     built.repeats = repeats

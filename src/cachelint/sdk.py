@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 import libcst as cst
-from libcst.metadata import Assignment, ImportAssignment
+from cachelint.scopes import Assignment, ImportAssignment
 
 from cachelint.request import Platform, SdkCall
 from cachelint.values import Resolver

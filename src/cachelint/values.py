@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
-from libcst.metadata import Assignment, ImportAssignment, ScopeProvider
 
 from cachelint.request import Piece, Staticness, TextValue
+from cachelint.scopes import Assignment, ImportAssignment, ModuleIndex
 
 MAX_DEPTH = 16
 
@@ -244,19 +244,18 @@ def _map_text(value: TextValue, transform, node: cst.CSTNode) -> TextValue:
 class Resolver:
     """Resolves expressions of one module. One instance per analysed file."""
 
-    def __init__(self, wrapper, path: str, project=None, bindings=None):
+    def __init__(self, wrapper, path: str, project=None, bindings=None, index: Optional[ModuleIndex] = None):
         self.wrapper = wrapper
         # Parameters bound to the values a caller passes (wrapper analysis): Param -> Value.
         self.bindings: Dict[cst.Param, Value] = dict(bindings or {})
         self.module: cst.Module = wrapper.module
         self.path = path
         self.project = project
-        self.scopes = wrapper.resolve(ScopeProvider)
-        # libcst's ParentNodeProvider walks with a visitor that rebuilds every node; a direct
-        # walk of the fields gives the same map many times faster.
-        from cachelint.treewalk import parent_map
-
-        self.parents = parent_map(self.module)
+        # Parents, scopes and bindings from one walk of the fields (scopes.py): libcst's
+        # ScopeProvider and ParentNodeProvider cost several parses' worth of visitor passes.
+        self.index = index if index is not None else ModuleIndex(self.module)
+        self.scopes = self.index.scope_of
+        self.parents = self.index.parents
         self._active: Set[int] = set()
         self._cache: Dict[int, Value] = {}
         self._self_assignments: Dict[cst.ClassDef, Dict[str, List["SelfAssignment"]]] = {}
@@ -280,16 +279,8 @@ class Resolver:
 
     # -- metadata helpers ---------------------------------------------------------------------
     def qualified_names(self, node: cst.CSTNode) -> Set[str]:
-        """What a Name/Attribute/Call refers to (`anthropic.Anthropic`), from the scope analysis.
-
-        Asked of the scope directly: QualifiedNameProvider would walk the whole module first."""
-        scope = self.scopes.get(node)
-        if scope is None:
-            return set()
-        try:
-            return {q.name for q in scope.get_qualified_names_for(node)}
-        except Exception:  # nodes the scope cannot name (subscripts, calls on calls)
-            return set()
+        """What a Name/Attribute/Call refers to (`anthropic.Anthropic`), through imports."""
+        return {q.name for q in self.index.qualified_names(node)}
 
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return self.parents.get(node)
@@ -308,6 +299,15 @@ class Resolver:
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
+
+    _text: Optional[str] = None
+
+    @property
+    def text(self) -> str:
+        """The module's source (generating it from the tree costs about half a parse: once)."""
+        if self._text is None:
+            self._text = self.module.code
+        return self._text
 
     def short(self, node: cst.CSTNode, limit: int = 40) -> str:
         text = " ".join(self.code(node).split())
@@ -484,23 +484,8 @@ class Resolver:
 
     # -- names -----------------------------------------------------------------------------
     def _referents(self, node: cst.Name):
-        scope = self.scopes.get(node)
-        if scope is None:
-            return None
-        try:
-            accesses = scope.accesses[node]
-        except Exception:
-            accesses = ()
-        referents = set()
-        for access in accesses:
-            referents |= set(access.referents)
-        if not accesses:
-            # a Name in a non-load context, or not recorded: fall back to the name lookup
-            try:
-                referents = set(scope[node.value])
-            except Exception:
-                referents = set()
-        return referents
+        """The assignments a name can refer to (None for a node of another module)."""
+        return self.index.referents(node)
 
     def _name(self, node: cst.Name, depth: int) -> Value:
         if node.value in ("True", "False", "None"):
@@ -511,7 +496,7 @@ class Resolver:
                 return _static_text(self.path, node, "__file__")
             return Unknown(description=f"`{node.value}`", reason=f"`{node.value}` is not defined in this file", node=node)
         values = []
-        for referent in sorted(referents, key=lambda r: self._position_key(r.node)):
+        for referent in sorted(referents, key=lambda r: r.index):
             values.append(self._assignment_value(node, referent, depth))
         values = [v for v in values if v is not None]
         if not values:
@@ -534,20 +519,6 @@ class Resolver:
                 value.unordered, value.node,
             )
         return value
-
-    def _position_key(self, node) -> Tuple[int, int]:
-        # Without positions we keep source order by walking the tree once (cheap, cached).
-        order = self._source_order()
-        return (order.get(id(node), 0), 0)
-
-    _order: Optional[Dict[int, int]] = None
-
-    def _source_order(self) -> Dict[int, int]:
-        if self._order is None:
-            from cachelint.treewalk import find_all
-
-            self._order = {id(node): index for index, node in enumerate(find_all(self.module, lambda n: True))}
-        return self._order
 
     def _combine_alternatives(self, values: List[Value], node: cst.CSTNode) -> Value:
         """Several assignments reach the use: `+=` chains concatenate, others are alternatives."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
-from libcst.metadata import Assignment, ImportAssignment
+from cachelint.scopes import Assignment, ImportAssignment
 
 from cachelint.request import Request, Segment
 from cachelint.values import Resolver, Value
@@ -43,11 +43,10 @@ def _may_call_a_wrapper(node: cst.CSTNode) -> bool:
 def wrapper_requests(resolver: Resolver, built, options, project) -> List[VirtualRequest]:
     from cachelint.request_builder import build_requests  # noqa: F401 - same package, lazy
 
-    from cachelint.treewalk import find_all
-
     sdk_nodes = {id(call.node) for call in built.calls}
     found: List[VirtualRequest] = []
-    for caller in find_all(resolver.module, _may_call_a_wrapper)[: MAX_WRAPPER_CALLS * 10]:
+    callers = [call for call in resolver.index.calls if _may_call_a_wrapper(call)]
+    for caller in callers[: MAX_WRAPPER_CALLS * 10]:
         if id(caller) in sdk_nodes:
             continue
         target = _wrapper_definition(resolver, caller, project)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
-from libcst.metadata import Assignment, GlobalScope
+from cachelint.scopes import Assignment, GlobalScope
 
 from cachelint.request import Request
 

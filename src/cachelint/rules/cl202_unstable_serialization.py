@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterable, List, Optional, Set, Tuple
 
 import libcst as cst
-from libcst.metadata import Assignment
+from cachelint.scopes import Assignment
 
 from cachelint.diagnostics import Applicability
 from cachelint.request import Block, Request, SegmentForm, Staticness
