@@ -14,10 +14,12 @@ from cachelint.scopes import ModuleIndex
 from cachelint.treewalk import parent_map
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLES = sorted((REPO / "tests" / "fixtures" / "scopes").glob("*.py")) + [
-    REPO / "src" / "cachelint" / "values.py",
-    REPO / "tests" / "fixtures" / "e2e" / "helpdesk_chat.py",
-]
+# layout variety: CRLF, decorators, elif chains, nested classes, match, f-strings, notebooks' code
+SAMPLES = (
+    sorted((REPO / "tests" / "fixtures" / "scopes").glob("*.py"))
+    + sorted((REPO / "src" / "cachelint").rglob("*.py"))
+    + sorted((REPO / "tests" / "fixtures" / "e2e").glob("*.py"))
+)
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)

@@ -77,3 +77,26 @@ def test_unknown_sites_explain_why(tmp_path):
     assert len(result.unknown_sites) == 1
     reasons = " ".join(result.unknown_sites[0].reasons)
     assert "**kwargs" in reasons and "elsewhere" in reasons
+
+
+HELPERS = Path(__file__).parent / "fixtures" / "project_helpers"
+
+
+def test_a_wrapper_next_to_helpers_is_still_followed():
+    path = HELPERS / "caller.py"
+    source = path.read_text()
+    found = {(d.location.row, d.code) for d in analyze_text(source, str(path), project=Project([HELPERS])).diagnostics}
+    assert found == expected_markers(source)
+
+
+def test_calling_only_helpers_does_not_parse_their_module(monkeypatch):
+    """The helpers' own source lines cannot make a request (checked with `ast` and the byte
+    prefilter), so the module holding them is not parsed by libcst to look for wrappers."""
+    parsed = []
+    real_parse = cst.parse_module
+    monkeypatch.setattr(cst, "parse_module", lambda source, *a, **k: parsed.append(source) or real_parse(source, *a, **k))
+    project = Project([HELPERS])
+    path = HELPERS / "helpers_only.py"
+    assert analyze_text(path.read_text(), str(path), project=project).diagnostics == ()
+    assert len(parsed) == 1  # the analysed file only
+    assert project._modules == {}

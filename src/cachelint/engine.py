@@ -76,11 +76,14 @@ def _dedupe(diagnostics):
 
 
 def _imports_project_functions(module: cst.Module, path: str, project) -> bool:
-    """Cheap check before any scope analysis: does this file import names from modules of the
-    project that make SDK calls? Only then can one of its calls be a wrapper call."""
+    """Cheap check before any scope analysis: does this file import a function from a module
+    of the project whose own source lines may make an SDK call? Only then can one of its
+    calls be a wrapper call."""
     if project is None:
         return False
     from pathlib import Path
+
+    from cachelint.scopes import dotted_name
 
     importer = Path(path).resolve()
     for statement in module.body:
@@ -89,11 +92,13 @@ def _imports_project_functions(module: cst.Module, path: str, project) -> bool:
         for small in statement.body:
             if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
                 continue
-            name = cst.Module([]).code_for_node(small.module) if small.module is not None else ""
+            name = (dotted_name(small.module) or "") if small.module is not None else ""
             target = project.module_file(importer, name, len(small.relative))
-            if target is not None and target.resolve() != importer and project.may_contain_requests(target):
-                parsed = project.parsed(target)
-                if parsed is not None and parsed.has_sdk_calls():
+            if target is None or target.resolve() == importer or not project.may_contain_requests(target):
+                continue
+            for alias in small.names:
+                imported = dotted_name(alias.name)
+                if imported is not None and project.function_may_hold_requests(target, imported):
                     return True
     return False
 

@@ -1,17 +1,18 @@
-"""libcst positions, one top-level statement at a time, only for the statements asked about.
+"""libcst positions, one statement at a time, only for the statements asked about.
 
 libcst's `PositionProvider` generates the code of the whole module while recording every
 node's range, behind a metadata visitor pass: about twice a parse. A file is asked for the
-position of a few nodes (its findings, its unresolved calls), so this generates, with the same
-codegen state libcst uses, only the top-level statements that hold them; the lines before a
-statement are counted from plain code generation of the statements above it (a fraction of
-the cost), done once and only as far as needed. Results are identical to PositionProvider's.
+position of a few nodes (its findings, its unresolved calls). This finds the line where each
+statement starts (and the indentation around it) with plain code generation, which is several
+times cheaper and done once, only as far into the module as needed; then it generates, with
+the codegen state libcst's PositionProvider uses, just the innermost statement that holds the
+node. The ranges are identical to PositionProvider's.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -21,6 +22,27 @@ from libcst.metadata.position_provider import PositionProvidingCodegenState
 from cachelint.scopes import TRIVIA
 
 _NEWLINES = re.compile(r"\r\n?|\n")
+
+
+class _StatementLocator(CodegenState):
+    """Plain code generation that notes where every statement starts: (line, indentation)."""
+
+    def __init__(self, default_indent: str, default_newline: str):
+        super().__init__(default_indent=default_indent, default_newline=default_newline)
+        self.line = 1
+        self.starts: Dict[cst.CSTNode, Tuple[int, Tuple[str, ...]]] = {}
+
+    def add_token(self, value: str) -> None:
+        # only line breaks matter; tokens are not kept
+        if "\n" in value or "\r" in value:
+            self.line += len(_NEWLINES.findall(value))
+
+    def add_indent_tokens(self) -> None:
+        pass
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if isinstance(node, cst.BaseStatement):
+            self.starts[node] = (self.line, tuple(self.indent_tokens))
 
 
 class _Collector:
@@ -41,8 +63,8 @@ class LazyPositions:
         self.module = module
         self.parents = parents
         self._known: Dict[cst.CSTNode, CodeRange] = {}
-        self._statement_lines: List[int] = []  # first line of module.body[i]'s code
-        self._lines_state: Optional[CodegenState] = None
+        self._locator: Optional[_StatementLocator] = None
+        self._located = 0  # module.body[:_located] have been through the locator
         self._done_statements: set = set()
         self._whole_module = False
 
@@ -76,60 +98,50 @@ class LazyPositions:
     def _compute_for(self, node: cst.CSTNode) -> None:
         if node is not self.module and node not in self.parents and not isinstance(node, TRIVIA):
             return  # a node of another module: not in the mapping
-        statement = self._top_statement(node)
-        if statement is None:
+        statement = self._statement_of(node)
+        start = self._start_of(statement) if statement is not None else None
+        if start is None or statement in self._done_statements:
             self._compute_whole_module()
             return
-        index = self._statement_index(statement)
-        if index is None or statement in self._done_statements:
-            self._compute_whole_module()
-            return
-        line = self._first_line(index)
+        line, indentation = start
         collector = _Collector()
         state = PositionProvidingCodegenState(
             default_indent=self.module.default_indent,
             default_newline=self.module.default_newline,
             provider=collector,  # type: ignore[arg-type]
+            indent_tokens=list(indentation),
         )
         state.line = line
-        statement._codegen(state)
+        parent = self.parents.get(statement)
+        if isinstance(statement, cst.If) and isinstance(parent, cst.If) and parent.orelse is statement:
+            statement._codegen(state, is_elif=True)  # an `elif` is an If in its parent's orelse
+        else:
+            statement._codegen(state)
         self._known.update(collector._computed)
         self._done_statements.add(statement)
 
-    def _top_statement(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        if node is self.module:
-            return None
-        current = node
-        while True:
-            parent = self.parents.get(current)
-            if parent is None:
-                return None
-            if parent is self.module:
+    def _statement_of(self, node: cst.CSTNode) -> Optional[cst.BaseStatement]:
+        """The innermost statement holding the node (the node itself when it is one)."""
+        current: Optional[cst.CSTNode] = node
+        while current is not None and current is not self.module:
+            if isinstance(current, cst.BaseStatement):
                 return current
-            current = parent
-
-    def _statement_index(self, statement: cst.CSTNode) -> Optional[int]:
-        for index, candidate in enumerate(self.module.body):
-            if candidate is statement:
-                return index
+            current = self.parents.get(current)
         return None
 
-    def _first_line(self, index: int) -> int:
-        """The line where module.body[index]'s code starts (its leading comment lines included)."""
-        lines = self._statement_lines
-        if self._lines_state is None:
-            state = CodegenState(default_indent=self.module.default_indent, default_newline=self.module.default_newline)
+    def _start_of(self, statement: cst.BaseStatement) -> Optional[Tuple[int, Tuple[str, ...]]]:
+        """(first line of the statement's code, its leading comment lines included; the
+        indentation in force), locating statements in module order until it is found."""
+        if self._locator is None:
+            self._locator = _StatementLocator(self.module.default_indent, self.module.default_newline)
             for empty in self.module.header:
-                empty._codegen(state)
-            self._lines_state = state
-            lines.append(1 + _count_newlines(state.tokens))
-            state.tokens.clear()
-        state = self._lines_state
-        while len(lines) <= index:
-            self.module.body[len(lines) - 1]._codegen(state)
-            lines.append(lines[-1] + _count_newlines(state.tokens))
-            state.tokens.clear()
-        return lines[index]
+                empty._codegen(self._locator)
+        locator = self._locator
+        body = self.module.body
+        while statement not in locator.starts and self._located < len(body):
+            body[self._located]._codegen(locator)
+            self._located += 1
+        return locator.starts.get(statement)
 
     def _compute_whole_module(self) -> None:
         if self._whole_module:
@@ -143,7 +155,3 @@ class LazyPositions:
         self.module._codegen(state)
         self._known.update(collector._computed)
         self._whole_module = True
-
-
-def _count_newlines(tokens: List[str]) -> int:
-    return len(_NEWLINES.findall("".join(tokens)))

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
-from cachelint.scopes import Assignment, ImportAssignment
 from libcst.metadata import MetadataWrapper
 
 from cachelint.request import Staticness
+from cachelint.scopes import Assignment, ImportAssignment
 from cachelint.values import Resolver, TextValue, Unknown, Value
 
 MAX_MODULE_BYTES = 2_000_000
@@ -38,6 +38,7 @@ class Project:
         self._modules: Dict[Path, Tuple[Tuple[int, int], Optional["ParsedModule"]]] = {}
         self._active: set = set()
         self._request_files: Dict[Path, bool] = {}
+        self._request_functions: Dict[Path, Optional[frozenset]] = {}
 
     # -- finding modules ------------------------------------------------------------------
     def search_paths(self, importer: Path) -> List[Path]:
@@ -143,7 +144,9 @@ class Project:
         found = self._imported_definition(resolver, func.value, referent)
         if found is None or found[0] != "name":
             return None
-        if require_requests and not self.may_contain_requests(found[1]):
+        if require_requests and not (
+            self.may_contain_requests(found[1]) and self.function_may_hold_requests(found[1], found[2])
+        ):
             return None
         module = self.parsed(found[1])
         if module is None:
@@ -152,6 +155,17 @@ class Project:
         if function is None:
             return None
         return module, function
+
+    def function_may_hold_requests(self, path: Path, name: str) -> bool:
+        """Can the module's top-level function `name` make a request? Decided on the function's
+        own source lines, found with Python's `ast` (a tenth of a libcst parse), by the byte
+        prefilter: a module full of helpers is parsed by libcst only when the helper the
+        caller uses is itself a possible wrapper. Unsure (no `ast` parse): yes."""
+        key = path.resolve()
+        if key not in self._request_functions:
+            self._request_functions[key] = _request_function_names(key)
+        names = self._request_functions[key]
+        return names is None or name in names
 
     # -- lookups --------------------------------------------------------------------------
     def lookup(self, path: Path, name: str, depth: int) -> Optional[Value]:
@@ -168,7 +182,15 @@ class Project:
             self._active.discard(key)
 
     def _imported_definition(self, resolver: Resolver, local_name: str, referent: ImportAssignment) -> Optional[Tuple[str, Path, str]]:
-        """("name", module file, attribute) or ("module", module file, "") for an imported name."""
+        """("name", module file, attribute) or ("module", module file, "") for an imported name.
+        Asked for every use of the name: answered once per import and name."""
+        known = resolver.__dict__.setdefault("_imported_definitions", {})
+        key = (referent, local_name)
+        if key not in known:
+            known[key] = self._find_imported_definition(resolver, local_name, referent)
+        return known[key]
+
+    def _find_imported_definition(self, resolver: Resolver, local_name: str, referent: ImportAssignment) -> Optional[Tuple[str, Path, str]]:
         statement = referent.node
         importer = Path(resolver.path).resolve()
         if isinstance(statement, cst.ImportFrom):
@@ -202,10 +224,38 @@ class Project:
         return None
 
 
+def _request_function_names(path: Path) -> Optional[frozenset]:
+    """Names of the module's top-level functions whose source may hold an SDK request; None
+    when the module cannot be read or parsed by `ast` (then every name is a candidate)."""
+    import ast
+
+    from cachelint.prefilter import may_contain_requests
+
+    try:
+        source = path.read_bytes()
+        tree = ast.parse(source)
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    lines = source.splitlines(keepends=True)
+    if any(b"coding" in line for line in lines[:2]):
+        return None  # slices of a file in a declared encoding are not read the same way alone
+    names = set()
+    seen = set()
+    for node in tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name in seen:
+            continue
+        seen.add(node.name)  # the first definition, as ParsedModule.function finds it
+        end = getattr(node, "end_lineno", None) or len(lines)
+        if may_contain_requests(b"".join(lines[node.lineno - 1 : end])):
+            names.add(node.name)
+    return frozenset(names)
+
+
 class ParsedModule:
     def __init__(self, path: Path, wrapper: MetadataWrapper, resolver: Resolver, source: bytes = b""):
         self.path = path
         self.source = source
+        self._functions: Optional[Dict[str, cst.FunctionDef]] = None
         self.wrapper = wrapper
         self.resolver = resolver
         self._globals = None
@@ -224,10 +274,12 @@ class ParsedModule:
         return bool(_built_for(self.resolver).calls)
 
     def function(self, name: str) -> Optional[cst.FunctionDef]:
-        for statement in self.wrapper.module.body:
-            if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
-                return statement
-        return None
+        if self._functions is None:
+            self._functions = {}
+            for statement in self.wrapper.module.body:
+                if isinstance(statement, cst.FunctionDef):
+                    self._functions.setdefault(statement.name.value, statement)
+        return self._functions.get(name)
 
     def value_of(self, name: str, depth: int) -> Optional[Value]:
         scope = self._global_scope()

@@ -53,9 +53,7 @@ def wrapper_requests(resolver: Resolver, built, options, project) -> List[Virtua
         if target is None:
             continue
         wrapper_resolver, function, wrapper_built = target
-        for original in wrapper_built.requests:
-            if original.call.node is None or not _inside(wrapper_resolver, original.call.node, function):
-                continue
+        for original in _requests_in(wrapper_resolver, wrapper_built).get(function, ()):
             virtual = _bind(resolver, wrapper_resolver, function, caller, original)
             if virtual is not None:
                 found.append(virtual)
@@ -102,8 +100,20 @@ def _built_for(resolver: Resolver):
     return cached
 
 
-def _inside(resolver: Resolver, node: cst.CSTNode, container: cst.CSTNode) -> bool:
-    return any(ancestor is container for ancestor in resolver.ancestors(node))
+def _requests_in(resolver: Resolver, built) -> Dict[cst.FunctionDef, List[Request]]:
+    """The module's requests by each function they are inside (nested functions count for
+    every enclosing one), worked out once per module."""
+    found = getattr(resolver, "_requests_by_function", None)
+    if found is None:
+        found = {}
+        for request in built.requests:
+            if request.call.node is None:
+                continue
+            for ancestor in resolver.ancestors(request.call.node):
+                if isinstance(ancestor, cst.FunctionDef):
+                    found.setdefault(ancestor, []).append(request)
+        resolver._requests_by_function = found  # type: ignore[attr-defined]
+    return found
 
 
 def _bind(caller_resolver: Resolver, wrapper_resolver: Resolver, function: cst.FunctionDef, caller: cst.Call, original: Request) -> Optional[VirtualRequest]:
