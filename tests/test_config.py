@@ -286,3 +286,12 @@ def test_unknown_code_in_configuration_is_an_error(tmp_path):
 def test_default_config_is_rooted_at_the_working_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert load_config(None) == Config(root=str(tmp_path))
+
+
+def test_codes_read_from_rule_file_names_are_the_rule_classes_codes():
+    """Selection expands codes without importing the rules (rule_codes.py reads file names)."""
+    from cachelint.rule_codes import _rule_codes, all_codes
+    from cachelint.rules import ALL_CODES
+
+    assert all_codes() == tuple(sorted(ALL_CODES))
+    assert "CL000" not in _rule_codes()

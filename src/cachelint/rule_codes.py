@@ -9,8 +9,10 @@ the module names; a test checks that they match the rule classes.
 from __future__ import annotations
 
 import os
-import pkgutil
-from typing import Tuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: `typing` and `pkgutil` cost start-up time (fastpath.py)
+    from typing import Tuple
 
 # CL000 is not a rule class: files that do not parse are reported by the engine under this code.
 SYNTAX_ERROR_CODE = "CL000"
@@ -27,10 +29,19 @@ def all_codes() -> Tuple[str, ...]:
 
 def _rule_codes() -> Tuple[str, ...]:
     directory = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules")
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        names = []
+    # rule modules (`cl001_<name>.py`) or rule packages (`cl001_<name>/__init__.py`)
     codes = sorted(
-        "CL" + info.name[2:5]
-        for info in pkgutil.iter_modules([directory])
-        if info.name.startswith("cl") and info.name[2:5].isdigit()
+        {
+            "CL" + name[2:5]
+            for name in names
+            if name.startswith("cl")
+            and name[2:5].isdigit()
+            and (name.endswith(".py") or os.path.isfile(os.path.join(directory, name, "__init__.py")))
+        }
     )
     if codes:
         return tuple(codes)
