@@ -13,7 +13,7 @@ difference has its own test below:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, Set, Tuple
+from typing import Dict, Tuple
 
 import libcst as cst
 import pytest

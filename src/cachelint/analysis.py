@@ -7,7 +7,7 @@ returns plain values only.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from cachelint.diagnostics import Diagnostic, Location, UnknownSite

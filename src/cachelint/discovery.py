@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import os
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from cachelint.errors import FileError
 
@@ -43,6 +43,19 @@ VIRTUALENV_MARKER = "pyvenv.cfg"
 GITIGNORE = ".gitignore"
 
 
+def _split_globs(patterns: Tuple[str, ...]) -> Tuple[frozenset, Tuple[str, ...], Tuple[str, ...]]:
+    """The patterns as plain names, `*suffix` globs, and the rest (matched with pathspec)."""
+    glob_chars = set("*?[]!\\/")
+    names = frozenset(p for p in patterns if not glob_chars & set(p))
+    suffixes = tuple(p[1:] for p in patterns if p.startswith("*") and not glob_chars & set(p[1:]))
+    others = tuple(p for p in patterns if p not in names and not (p.startswith("*") and p[1:] in suffixes))
+    return names, suffixes, others
+
+
+# Checked for every directory of a walk: a set lookup and `str.endswith`, not a glob per name.
+_EXCLUDED_NAMES, _EXCLUDED_SUFFIXES, _EXCLUDED_GLOBS = _split_globs(ALWAYS_EXCLUDED_DIRS)
+
+
 class PatternSet:
     """gitignore-style globs relative to `root`: `name` matches at any depth, `a/b` is anchored.
 
@@ -65,6 +78,20 @@ class PatternSet:
             if _last_match(self._compiled, candidate):
                 return True
         return False
+
+    def prefix_for(self, absolute_dir: str) -> str:
+        """What `matches` puts before the name of an entry of `absolute_dir` (a normalised
+        absolute path): its path relative to the root, or nothing outside the root."""
+        relative = os.path.relpath(absolute_dir, self.root)
+        if relative == os.curdir:
+            return ""
+        if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+            return ""  # outside the root: the name alone is matched
+        return _slashes(relative) + "/"
+
+    def matches_at(self, prefix: str, name: str, is_dir: bool) -> bool:
+        """`matches` for the entry `name` of a directory whose `prefix_for` is `prefix`."""
+        return bool(_last_match(self._compiled, prefix + name + ("/" if is_dir else "")))
 
 
 @functools.lru_cache(maxsize=256)
@@ -103,9 +130,15 @@ def _slashes(path: str) -> str:
 
 def is_always_excluded_dir(path: str) -> bool:
     name = os.path.basename(os.path.normpath(path))
-    if _last_match(_compile(ALWAYS_EXCLUDED_DIRS), name + "/"):
+    if _always_excluded_name(name):
         return True
     return os.path.isfile(os.path.join(path, VIRTUALENV_MARKER))
+
+
+def _always_excluded_name(name: str) -> bool:
+    if name in _EXCLUDED_NAMES or name.endswith(_EXCLUDED_SUFFIXES):
+        return True
+    return bool(_EXCLUDED_GLOBS) and bool(_last_match(_compile(_EXCLUDED_GLOBS), name + "/"))
 
 
 class GitIgnores:
@@ -121,9 +154,18 @@ class GitIgnores:
         return GitIgnores(self.levels + ((os.path.abspath(directory), compiled),))
 
     def ignores(self, path: str, is_dir: bool) -> bool:
-        absolute = os.path.abspath(path)
+        if not self.levels:
+            return False
+        return self.ignores_absolute(os.path.abspath(path), is_dir)
+
+    def ignores_absolute(self, absolute: str, is_dir: bool) -> bool:
+        """`ignores` for a normalised absolute path (no `abspath` per file while walking)."""
         for base, compiled in reversed(self.levels):
-            relative = os.path.relpath(absolute, base)
+            prefix = base if base.endswith(os.sep) else base + os.sep
+            if absolute.startswith(prefix):
+                relative = absolute[len(prefix) :]  # what relpath gives, without its cost
+            else:
+                relative = os.path.relpath(absolute, base)
             if relative.startswith(os.pardir):
                 continue
             decision = _last_match(compiled, _slashes(relative) + ("/" if is_dir else ""))
@@ -189,7 +231,7 @@ def discover(
 ) -> Discovery:
     """The Python files under `paths` (files given explicitly are kept unless force_exclude)."""
     excluded = PatternSet(root, exclude)
-    files: List[str] = []
+    found: Dict[str, str] = {}  # path as it will be shown -> its absolute form (the sort key)
     errors: List[FileError] = []
     walked: Set[Tuple[int, int]] = set()
     for given in paths:
@@ -203,15 +245,11 @@ def discover(
             continue
         if os.path.isdir(given):
             ignores = GitIgnores.for_directory(given, root) if respect_gitignore else GitIgnores()
-            _walk(given, ignores, excluded, respect_gitignore, files, errors, walked)
+            _walk(given, ignores, excluded, respect_gitignore, found, errors, walked)
         else:
-            files.append(given)
-    unique = sorted(set(files), key=_sort_key)
+            found[given] = os.path.abspath(given)
+    unique = sorted(found, key=lambda path: (found[path], path))
     return Discovery(files=tuple(unique), errors=tuple(errors))
-
-
-def _sort_key(path: str) -> Tuple[str, str]:
-    return (os.path.abspath(path), path)
 
 
 def is_excluded(
@@ -254,13 +292,19 @@ def _walk(
     ignores: GitIgnores,
     excluded: PatternSet,
     respect_gitignore: bool,
-    files: List[str],
+    found: Dict[str, str],
     errors: List[FileError],
     walked: Set[Tuple[int, int]],
 ) -> None:
-    stack = [(top, ignores)]
+    """Add the files under `top` to `found` (path -> absolute path).
+
+    One `scandir` per directory and no system call per file: the entry types come with the
+    listing, `.gitignore` and `pyvenv.cfg` are looked up in it, and absolute paths and paths
+    relative to the exclude root are built per directory, not per file.
+    """
+    stack = [(top, os.path.abspath(top), ignores)]
     while stack:
-        directory, ignores = stack.pop()
+        directory, absolute_dir, ignores = stack.pop()
         try:
             info = os.stat(directory)
         except OSError:
@@ -268,40 +312,68 @@ def _walk(
         identity = (info.st_dev, info.st_ino)
         if identity in walked:  # the same directory reached twice (given twice, or nested)
             continue
-        walked.add(identity)
-        if respect_gitignore and directory != top:
-            ignores = ignores.entering(directory)
         try:
             with os.scandir(directory) as scan:
                 entries = sorted(scan, key=lambda entry: entry.name)
         except OSError as error:
             from cachelint.source import os_reason
 
+            walked.add(identity)
             errors.append(FileError(directory, f"cannot list directory: {os_reason(error)}"))
             continue
+        names = {entry.name: entry for entry in entries}
+        if directory != top and _is_virtualenv(names.get(VIRTUALENV_MARKER)):
+            continue  # not walked, so not remembered: it may still be given explicitly
+        walked.add(identity)
+        if respect_gitignore and directory != top and GITIGNORE in names:
+            ignores = ignores.entering(directory)
+        check_ignores = respect_gitignore and bool(ignores.levels)
+        excluded_prefix = excluded.prefix_for(absolute_dir) if excluded else None
+        absolute_prefix = absolute_dir if absolute_dir.endswith(os.sep) else absolute_dir + os.sep
         subdirectories = []
         for entry in entries:
-            path = os.path.join(directory, entry.name)
+            name = entry.name
             try:
-                is_link = entry.is_symlink()
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 continue
             if is_dir:
-                if is_always_excluded_dir(path) or excluded.matches(path, True):
+                if _always_excluded_name(name):
                     continue
-                if respect_gitignore and ignores.ignores(path, True):
+                absolute = absolute_prefix + name
+                if excluded_prefix is not None and excluded.matches_at(excluded_prefix, name, True):
                     continue
-                subdirectories.append((path, ignores))
+                if check_ignores and ignores.ignores_absolute(absolute, True):
+                    continue
+                subdirectories.append((entry.path, absolute, ignores))
                 continue
-            if not entry.name.endswith(PYTHON_EXTENSIONS):
+            if not name.endswith(PYTHON_EXTENSIONS):
                 continue
-            if excluded.matches(path) or (respect_gitignore and ignores.ignores(path, False)):
+            absolute = absolute_prefix + name
+            if excluded_prefix is not None and excluded.matches_at(excluded_prefix, name, False):
                 continue
-            if is_link and not os.path.exists(path):
-                errors.append(FileError(path, "broken symbolic link"))
+            if check_ignores and ignores.ignores_absolute(absolute, False):
                 continue
-            if is_link and os.path.isdir(path):
-                continue  # a directory symlink named like a module: never followed
-            files.append(path)
+            path = entry.path  # os.path.join(directory, name), built in C
+            try:
+                is_link = entry.is_symlink()
+            except OSError:
+                continue
+            if is_link:
+                if not os.path.exists(path):
+                    errors.append(FileError(path, "broken symbolic link"))
+                    continue
+                if os.path.isdir(path):
+                    continue  # a directory symlink named like a module: never followed
+            found[path] = absolute
         stack.extend(reversed(subdirectories))
+
+
+def _is_virtualenv(marker: Optional[os.DirEntry]) -> bool:
+    """Whether a directory's `pyvenv.cfg` entry is a file (following a symlink, as `isfile`)."""
+    if marker is None:
+        return False
+    try:
+        return marker.is_file()
+    except OSError:
+        return False

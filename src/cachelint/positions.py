@@ -12,7 +12,7 @@ node. The ranges are identical to PositionProvider's.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState

@@ -4,7 +4,7 @@ Almost every finding is about a recognised SDK request, and recognising one need
 callee chain ends in `.messages.<method>` (optionally through `with_raw_response`,
 `with_streaming_response` or `batches`; see `sdk._shape`). A file without such a call in its code
 cannot contain a request (`may_contain_requests`). The few rules that also report outside
-requests (`Rule.check_module`) name what they look for in `MODULE_RULE_MARKERS`; a file with
+requests (`Rule.check_module`) have their words checked in `has_module_rule_marker`; a file with
 neither (`may_have_findings` is False) is never decoded or parsed.
 
 Two stages, both on bytes:
@@ -22,25 +22,41 @@ from __future__ import annotations
 
 import re
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: the start-up fast path does not import typing
+    from typing import Optional
+
 # A cheap first look: every request chain contains this word.
 _MARKER = b"messages"
 
-# What rules report outside request calls: CL105 flags the obsolete caching beta in client
-# constructors (`default_headers`) and references to the removed `beta.prompt_caching`
-# namespace, in files that may make no request. A rule that adds a `check_module` finding not
-# tied to a request must add its marker here (tests/test_prefilter.py lists those rules).
+# What rules report outside request calls: CL105 flags references to the removed
+# `beta.prompt_caching` namespace, and the obsolete caching beta header in client constructors
+# (a `default_headers=` keyword), in files that may make no request. A file can only hold such a
+# finding when it names the namespace, or names both the beta and the keyword: the SDK's own
+# list of beta names (a `Literal`) holds the beta alone. A rule that adds a `check_module`
+# finding not tied to a request must extend `has_module_rule_marker` (tests/test_prefilter.py
+# lists those rules).
 MODULE_RULE_MARKERS = (b"prompt_caching", b"prompt-caching-")
+_MODULE_RULE_COMMON = b"caching"  # in every marker: one scan rules out nearly every file
+_CLIENT_HEADERS_KEYWORD = b"default_headers"
 
 # Between the parts of a chain: whitespace, backslash continuations and comments (a comment
 # runs to the end of its line, which keeps the alternatives unambiguous: no backtracking blowup).
 _COMMENT = rb"#[^\r\n]*(?![^\r\n])"
 _GAP = rb"(?:\s|\\|" + _COMMENT + rb")*"
-REQUEST_CHAIN = re.compile(
-    rb"\." + _GAP + rb"messages" + _GAP + rb"\." + _GAP
+_TAIL = (
+    rb"messages" + _GAP + rb"\." + _GAP
     + rb"(?:(?:with_raw_response|with_streaming_response|batches)" + _GAP + rb"\." + _GAP + rb")*"
     + rb"(?:create|stream|parse|count_tokens|tool_runner)\b"
     + rb"(?:\s|\\|" + _COMMENT + rb"|\))*\("  # `)` for a parenthesised callee: `(client.messages.create)(`
 )
+REQUEST_CHAIN = re.compile(rb"\." + _GAP + _TAIL)
+# The chain from its `messages` on: it starts with a word, which the regex engine finds fast
+# (REQUEST_CHAIN starts with `.`, found at every attribute access). Every chain holds one.
+_CHAIN_TAIL = re.compile(_TAIL)
+
+# A line (with its line break) that can sit between a chain's `.` and its `messages`.
+_GAP_ONLY_LINE = re.compile(rb"[\s\\]*(?:#[^\r\n]*)?\s*")
 
 # Comments and the openings of string literals (with their prefix, to tell f-strings apart).
 _TOKEN = re.compile(rb"#[^\r\n]*|(?:(?<![\w\x80-\xff])([rRbBuUfF]{1,2}))?('''|\"\"\"|'|\")")
@@ -69,19 +85,58 @@ def may_have_findings(data: bytes) -> bool:
 
 
 def has_module_rule_marker(data: bytes) -> bool:
-    return any(marker in data for marker in MODULE_RULE_MARKERS)
+    """False only when no `check_module` rule can report in `data` outside request calls."""
+    if _MODULE_RULE_COMMON not in data:
+        return False
+    namespace, beta = MODULE_RULE_MARKERS
+    if namespace in data:
+        return True
+    return beta in data and _CLIENT_HEADERS_KEYWORD in data
 
 
 def may_contain_requests(data: bytes) -> bool:
     """False only when `data` certainly holds no request-shaped SDK call in its code."""
-    if _MARKER not in data:
-        return False
-    match = REQUEST_CHAIN.search(data)
+    match = find_chain(data, 0)
     if match is None:
         return False
     if not _ascii_safe_encoding(data):
         return True
     return _chain_in_code(data, match)
+
+
+def find_chain(data: bytes, position: int) -> "Optional[re.Match[bytes]]":
+    """`REQUEST_CHAIN.search(data, position)`, with the regex started near the first
+    `messages` at or after `position` instead of at every `.` before it (the regex starts with
+    `.`, which the code of a big module holds thousands of times)."""
+    if data.find(_MARKER, position) < 0:
+        return None  # every chain holds the word
+    tail = _CHAIN_TAIL.search(data, position)
+    if tail is None:
+        return None  # no `messages` is followed by the rest of a chain
+    return REQUEST_CHAIN.search(data, max(position, _chain_may_start_from(data, tail.start())))
+
+
+def _chain_may_start_from(data: bytes, first: int) -> int:
+    """A position no later than the start of any chain whose `messages` is at `first` or after.
+
+    Between a chain's `.` and its `messages` only a gap may sit: whitespace, backslashes and
+    comments running to the end of their lines. So every line between the `.` and the word
+    holds nothing but a gap. Walking up from the line of `first` over such lines, plus the
+    first line that is not one, reaches the line of the `.`; a later `messages` whose chain
+    starts higher up has a gap-only path through `first`'s line, so the same walk covers it.
+    """
+    start = _line_start(data, first)
+    while start > 0:
+        above = _line_start(data, start - 1)
+        gap_only = _GAP_ONLY_LINE.fullmatch(data, above, start) is not None
+        start = above
+        if not gap_only:
+            break
+    return start
+
+
+def _line_start(data: bytes, position: int) -> int:
+    return max(data.rfind(b"\n", 0, position), data.rfind(b"\r", 0, position)) + 1
 
 
 def _ascii_safe_encoding(data: bytes) -> bool:
@@ -109,7 +164,7 @@ def _chain_in_code(data: bytes, match: "re.Match[bytes]") -> bool:
             return True  # an f-string's replacement fields are code
         # The chain is only mentioned in a comment or a plain string: try the next mention
         # (searching from just after this one, so that no overlapping mention is skipped).
-        match = REQUEST_CHAIN.search(data, hit + 1)
+        match = find_chain(data, hit + 1)
         if match is None:
             return False
         hit = match.start()

@@ -57,6 +57,25 @@ class FileResult:
             and self.text != self.original_text
         )
 
+    @classmethod
+    def nothing_to_report(cls, path: str, absolute_path: str) -> "FileResult":
+        """`FileResult(path, absolute_path)`: a file checked without a finding (the prefilter
+        skipped it). A big run makes thousands of these after its last file is read; filling
+        the instance's dict at once costs a fifth of the frozen `__init__`'s setattr per field."""
+        result = object.__new__(cls)
+        fields = result.__dict__
+        fields.update(_RESULT_DEFAULTS)
+        fields["path"] = path
+        fields["absolute_path"] = absolute_path
+        return result
+
+
+_RESULT_DEFAULTS = {
+    name: getattr(FileResult, name)
+    for name in FileResult.__dataclass_fields__
+    if name not in ("path", "absolute_path")
+}
+
 
 @dataclass(frozen=True)
 class RunResult:
@@ -316,13 +335,21 @@ def _run(
     found = discover(
         list(paths) or ["."], settings.root, settings.exclude, force_exclude=force_exclude
     )
-    requests = [
-        (path, request_for(settings, path, fix=fix, unsafe_fixes=unsafe_fixes))
-        for path in found.files
-    ]
+    requests = _requests(settings, found.files, fix=fix, unsafe_fixes=unsafe_fixes)
     results = _lint_files(requests, write=write, run_options=run_options)
     errors = tuple(FileError(display_path(error.path), error.reason) for error in found.errors)
     return RunResult(files=tuple(results), discovery_errors=errors)
+
+
+def _requests(
+    settings: Settings, paths: Sequence[str], *, fix: bool, unsafe_fixes: bool
+) -> List[Tuple[str, LintRequest]]:
+    """Each file with its LintRequest. Only per-file-ignores make them differ: without any, one
+    request serves every file (thousands of files: no pattern matching, no `abspath` each)."""
+    if settings.per_file_ignores or not paths:
+        return [(path, request_for(settings, path, fix=fix, unsafe_fixes=unsafe_fixes)) for path in paths]
+    shared = request_for(settings, paths[0], fix=fix, unsafe_fixes=unsafe_fixes)
+    return [(path, shared) for path in paths]
 
 
 def _lint_files(

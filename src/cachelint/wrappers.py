@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 import libcst as cst
 from cachelint.scopes import Assignment, ImportAssignment
 
 from cachelint.request import Request, Segment
-from cachelint.values import Resolver, Value
+from cachelint.values import Resolver
 
 MAX_WRAPPER_CALLS = 200  # per file: a bound on the work, not a limit users should meet
 
