@@ -6,11 +6,10 @@ exclusive categories by timing a few entry points (a call's time goes to the inn
 function it is in, so nothing is counted twice):
 
   parse        libcst.parse_module (the analysed files and the project modules they import)
-  scopes       MetadataWrapper.resolve(ScopeProvider), which values.Resolver asks for (with
-               the ExpressionContextProvider it depends on)
-  positions    MetadataWrapper.resolve(PositionProvider): only files with findings
-  metadata     any other provider
-  tree walks   cachelint.treewalk.find_all
+  scopes       cachelint.scopes.ModuleIndex: the one walk for parents, scopes and bindings
+  positions    cachelint.positions.LazyPositions: the statements holding reported nodes
+  metadata     any libcst metadata provider (none is asked for any more)
+  tree walks   cachelint.treewalk.find_all / ModuleIndex.nodes
   codegen      Module.code_for_node / Module.code (source text of nodes)
   recognition  SdkRecognizer.match (receiver resolution included)
   rules        every rule's check / check_module
@@ -74,7 +73,9 @@ def instrument(timer: ExclusiveTimer) -> None:
 
     import cachelint.analysis  # noqa: F401  (load everything before patching references)
     import cachelint.engine  # noqa: F401
+    import cachelint.positions
     import cachelint.project  # noqa: F401
+    import cachelint.scopes
     import cachelint.treewalk
     import cachelint.wrappers  # noqa: F401
     from cachelint.rules import RULES
@@ -92,6 +93,11 @@ def instrument(timer: ExclusiveTimer) -> None:
         for module in list(sys.modules.values()):
             if getattr(module, "__name__", "").startswith("cachelint") and getattr(module, name, None) is original:
                 setattr(module, name, timed)
+    index_init = cachelint.scopes.ModuleIndex.__init__
+    cachelint.scopes.ModuleIndex.__init__ = timer.wrap("scopes", index_init)
+    cachelint.scopes.ModuleIndex.nodes = timer.wrap("tree walks", cachelint.scopes.ModuleIndex.nodes)
+    compute = cachelint.positions.LazyPositions._compute_for
+    cachelint.positions.LazyPositions._compute_for = timer.wrap("positions", compute)
     # `resolve(P)` calls `resolve_many([P])`: categorise there, by the providers asked for.
     resolve_many = MetadataWrapper.resolve_many
     by_category = {category: timer.wrap(category, resolve_many) for category in ("scopes", "positions", "metadata")}

@@ -35,7 +35,7 @@ def invocation(output_format: str) -> cli.Invocation:
      ("json", True, False), ("sarif", True, False), ("github", True, False), ("json-lines", True, False)],
 )
 def test_only_human_formats_on_a_terminal_get_a_bar(monkeypatch, tmp_path, output_format, tty, wanted):
-    monkeypatch.setattr(cli.click, "get_text_stream", lambda name: FakeStream(tty))
+    monkeypatch.setattr(sys, "stderr", FakeStream(tty))
     settings = build_settings(Config(root=str(tmp_path)))
     assert cli._run_options(invocation(output_format), settings).progress is wanted
 

@@ -326,7 +326,7 @@ def _run_options(invocation: Invocation, settings):
     if not invocation.no_cache:
         cache_dir = invocation.cache_dir or settings.cache_dir
         cache_dir = cache_dir or os.path.join(settings.root, DEFAULT_CACHE_DIR_NAME)
-    stderr = click.get_text_stream("stderr")
+    stderr = sys.stderr  # (click.get_text_stream is deprecated in click 8.2+)
     return RunOptions(
         jobs=invocation.jobs or available_cpus(),
         prefilter=invocation.prefilter,
@@ -474,7 +474,7 @@ def _stdout_wants_color() -> bool:
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    stream = click.get_text_stream("stdout")
+    stream = sys.stdout
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
