@@ -137,7 +137,7 @@ def _wrapper_codes(virtual, options, rules) -> set:
 
     resolver = virtual.wrapper_resolver
     known = resolver.__dict__.setdefault("_wrapper_codes", {})
-    key = (id(virtual.original), id(options))
+    key = (id(virtual.original), options)  # the request lives as long as its resolver
     if key in known:
         return known[key]
     scratch = RuleContext(resolver.module, resolver.wrapper, resolver.text, resolver.path, options)
