@@ -275,7 +275,7 @@ def _run(invocation: Invocation, reads_stdin: bool) -> int:
 
     applying = invocation.fix or invocation.diff
     if reads_stdin:
-        raw = click.get_binary_stream("stdin").read()
+        raw = sys.stdin.buffer.read()
         result = runner.lint_stdin(
             raw,
             settings,
@@ -403,7 +403,7 @@ def _write_fixed_stdin(result) -> None:
     if not result.files or result.files[0].text is None:
         return
     file = result.files[0]
-    stream = click.get_binary_stream("stdout")
+    stream = sys.stdout.buffer
     stream.write(file.text.encode(file.encoding, errors="surrogateescape"))
     stream.flush()
 
