@@ -295,8 +295,8 @@ def _check_nothing_to_analyse(files: Sequence[str]) -> None:
     """_NotHandled unless `scheduler.lint_files` would skip every file: no file may have a
     finding (`prefilter.may_have_findings`) and none calls a wrapper from a module that may
     hold requests (the scheduler's `_wrapper_callers`, with the same module resolution)."""
-    from cachelint.importscan import ModuleFinder, calls_wrapper_of, from_imports
-    from cachelint.prefilter import may_contain_requests, may_have_findings
+    from cachelint.importscan import ModuleFinder, RequestModules, calls_wrapper_of, from_imports
+    from cachelint.prefilter import may_have_findings
 
     finder = ModuleFinder()
     read: List[Tuple[str, bytes, Tuple[str, ...]]] = []
@@ -308,20 +308,8 @@ def _check_nothing_to_analyse(files: Sequence[str]) -> None:
         absolute = os.path.abspath(path)
         read.append((absolute, raw, finder.targets(absolute, from_imports(raw))))
 
-    in_run = {absolute: False for absolute, _, _ in read}  # none of them may hold requests
-    elsewhere: Dict[str, bool] = {}
-
-    def is_request_module(target: str) -> bool:
-        known = in_run.get(target)
-        if known is not None:
-            return known
-        if target not in elsewhere:
-            try:
-                with open(target, "rb") as handle:
-                    elsewhere[target] = may_contain_requests(handle.read())
-            except OSError:
-                elsewhere[target] = False
-        return elsewhere[target]
+    # none of the files of the run may hold requests (each failed the prefilter)
+    is_request_module = RequestModules(without_requests=[absolute for absolute, _, _ in read])
 
     for absolute, raw, imported in read:
         if imported and any(is_request_module(target) for target in imported):

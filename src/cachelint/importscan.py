@@ -291,3 +291,31 @@ def calls_wrapper_of(
             return True  # an import list we could not read: assume it is called
         names |= bound
     return calls_any(data, names)
+
+
+class RequestModules:
+    """Does the module at an absolute path make SDK requests (may its bytes hold one)?
+    Answers known from the run come first; any other module is read once and prefiltered. The
+    scheduler (skipped files that may call wrappers) and the fast path ask the same question."""
+
+    def __init__(self, with_requests: "Iterable[str]" = (), without_requests: "Iterable[str]" = ()):
+        self.with_requests = set(with_requests)
+        self.without_requests = set(without_requests)
+        self._read: "Dict[str, bool]" = {}
+
+    def __call__(self, target: str) -> bool:
+        if target in self.with_requests:
+            return True
+        if target in self.without_requests:
+            return False
+        known = self._read.get(target)
+        if known is None:
+            from cachelint.prefilter import may_contain_requests
+
+            try:
+                with open(target, "rb") as handle:
+                    known = may_contain_requests(handle.read())
+            except OSError:
+                known = False
+            self._read[target] = known
+        return known

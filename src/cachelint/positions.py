@@ -19,7 +19,7 @@ from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodeRange
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
-from cachelint.scopes import TRIVIA
+from cachelint.treewalk import TRIVIA
 
 _NEWLINES = re.compile(r"\r\n?|\n")
 

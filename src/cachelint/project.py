@@ -265,14 +265,6 @@ class ParsedModule:
             self._globals = self.resolver.scopes.get(self.wrapper.module)
         return self._globals
 
-    def has_sdk_calls(self) -> bool:
-        from cachelint.prefilter import may_contain_requests
-        from cachelint.wrappers import _built_for
-
-        if not may_contain_requests(self.source):
-            return False
-        return bool(_built_for(self.resolver).calls)
-
     def function(self, name: str) -> Optional[cst.FunctionDef]:
         if self._functions is None:
             self._functions = {}

@@ -36,7 +36,7 @@ from typing import Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, 
 from cachelint import runner
 from cachelint.errors import DEBUG_ENV, CachelintError, FileError
 from cachelint.fastread import read_bytes
-from cachelint.importscan import ModuleFinder, calls_wrapper_of, from_imports
+from cachelint.importscan import ModuleFinder, RequestModules, calls_wrapper_of, from_imports
 from cachelint.prefilter import has_module_rule_marker, may_contain_requests
 from cachelint.progress import Progress
 from cachelint.source import RawFile, SourceFile, decode_file, read_raw, write_source
@@ -617,20 +617,7 @@ def _wrapper_callers(jobs: Sequence[FileJob], board: _Board) -> List[int]:
         if outcome is not None and outcome.candidate:
             absolute = jobs[outcome.index].absolute
             (in_run_requests if outcome.requests else request_free).add(absolute)
-    elsewhere: Dict[str, bool] = {}
-
-    def is_request_module(target: str) -> bool:
-        if target in in_run_requests:
-            return True
-        if target in request_free:
-            return False
-        if target not in elsewhere:
-            try:
-                with open(target, "rb") as handle:
-                    elsewhere[target] = may_contain_requests(handle.read())
-            except OSError:
-                elsewhere[target] = False
-        return elsewhere[target]
+    is_request_module = RequestModules(in_run_requests, request_free)
 
     # Thousands of skipped files import a few thousand modules, hardly ever one with requests:
     # decide per module once, with set operations, before looking at any file.

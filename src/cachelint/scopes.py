@@ -20,11 +20,12 @@ Assignments know their accesses (`references`) so a binding's later uses can be 
 from __future__ import annotations
 
 import builtins
-import dataclasses
 import typing
-from typing import Dict, Iterable, List, Optional, Set, Tuple, Type
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
+
+from cachelint.treewalk import code_children, find_all
 
 LOAD, STORE, DEL, NONE = 0, 1, 2, 3
 
@@ -284,73 +285,6 @@ def head_name(node) -> Optional[cst.Name]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Child fields without whitespace and punctuation
-# ---------------------------------------------------------------------------------------------
-
-TRIVIA: Tuple[type, ...] = (
-    cst.BaseParenthesizableWhitespace,
-    cst.EmptyLine,
-    cst.TrailingWhitespace,
-    cst.Newline,
-    cst.Comment,
-    cst.Comma,
-    cst.Dot,
-    cst.LeftParen,
-    cst.RightParen,
-    cst.LeftSquareBracket,
-    cst.RightSquareBracket,
-    cst.LeftCurlyBrace,
-    cst.RightCurlyBrace,
-    cst.Colon,
-    cst.Semicolon,
-    cst.AssignEqual,
-    cst.Asynchronous,
-)
-_FIELDS: Dict[type, Tuple[str, ...]] = {}
-
-
-def _only_trivia(annotation) -> bool:
-    """Does a field's declared type hold nothing but whitespace and punctuation nodes?"""
-    if isinstance(annotation, type):
-        if issubclass(annotation, cst.CSTNode):
-            return issubclass(annotation, TRIVIA)
-        return True  # str, MaybeSentinel, ...
-    arguments = typing.get_args(annotation)
-    if not arguments:
-        return annotation is type(None) or typing.get_origin(annotation) is typing.Literal
-    if typing.get_origin(annotation) is typing.Literal:
-        return True
-    return all(_only_trivia(argument) for argument in arguments)
-
-
-def child_fields(kind: Type[cst.CSTNode]) -> Tuple[str, ...]:
-    """The fields of a node type that can hold code (not whitespace or punctuation)."""
-    fields = _FIELDS.get(kind)
-    if fields is None:
-        try:
-            hints = typing.get_type_hints(kind)
-        except Exception:  # a forward reference Python cannot evaluate: keep every field
-            hints = {}
-        fields = tuple(
-            f.name for f in dataclasses.fields(kind) if f.name not in hints or not _only_trivia(hints[f.name])
-        )
-        _FIELDS[kind] = fields
-    return fields
-
-
-def code_children(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
-    """A node's children that hold code, in source order."""
-    for name in child_fields(type(node)):
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif value.__class__ is tuple or value.__class__ is list:
-            for item in value:
-                if isinstance(item, cst.CSTNode):
-                    yield item
-
-
-# ---------------------------------------------------------------------------------------------
 # The walk
 # ---------------------------------------------------------------------------------------------
 
@@ -404,14 +338,7 @@ class ModuleIndex:
     def nodes(self, kinds, root: Optional[cst.CSTNode] = None) -> List[cst.CSTNode]:
         """Every code node of the given types under `root` (default: the module), in source
         order."""
-        found: List[cst.CSTNode] = []
-        stack: List[cst.CSTNode] = [self.module if root is None else root]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, kinds):
-                found.append(node)
-            stack.extend(reversed(list(code_children(node))))
-        return found
+        return find_all(self.module if root is None else root, lambda node: isinstance(node, kinds))
 
     # -- building --------------------------------------------------------------------------------
     def _next(self) -> int:
