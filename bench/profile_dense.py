@@ -6,10 +6,10 @@ exclusive categories by timing a few entry points (a call's time goes to the inn
 function it is in, so nothing is counted twice):
 
   parse        libcst.parse_module (the analysed files and the project modules they import)
-  scopes       cachelint.scopes.ModuleIndex: the one walk for parents, scopes and bindings
-  positions    cachelint.positions.LazyPositions: the statements holding reported nodes
+  scopes       cachelint.syntax.scopes.ModuleIndex: the one walk for parents, scopes and bindings
+  positions    cachelint.syntax.positions.LazyPositions: the statements holding reported nodes
   metadata     any libcst metadata provider (none is asked for any more)
-  tree walks   cachelint.treewalk.find_all / ModuleIndex.nodes
+  tree walks   cachelint.syntax.treewalk.find_all / ModuleIndex.nodes
   codegen      Module.code_for_node / Module.code (source text of nodes)
   recognition  SdkRecognizer.match (receiver resolution included)
   rules        every rule's check / check_module
@@ -71,19 +71,19 @@ def instrument(timer: ExclusiveTimer) -> None:
     import libcst
     from libcst.metadata import MetadataWrapper
 
-    import cachelint.analysis  # noqa: F401  (load everything before patching references)
-    import cachelint.engine  # noqa: F401
-    import cachelint.positions
-    import cachelint.project  # noqa: F401
-    import cachelint.scopes
-    import cachelint.treewalk
-    import cachelint.wrappers  # noqa: F401
+    import cachelint.run.analysis  # noqa: F401  (load everything before patching references)
+    import cachelint.run.engine  # noqa: F401
+    import cachelint.syntax.positions
+    import cachelint.resolve.project  # noqa: F401
+    import cachelint.syntax.scopes
+    import cachelint.syntax.treewalk
+    import cachelint.model.wrappers  # noqa: F401
     from cachelint.rules import RULES
-    from cachelint.sdk import SdkRecognizer
+    from cachelint.model.sdk import SdkRecognizer
 
     originals: List[Tuple[object, str, str]] = [
         (libcst, "parse_module", "parse"),
-        (cachelint.treewalk, "find_all", "tree walks"),
+        (cachelint.syntax.treewalk, "find_all", "tree walks"),
     ]
     for owner, name, category in originals:
         original = getattr(owner, name)
@@ -93,11 +93,11 @@ def instrument(timer: ExclusiveTimer) -> None:
         for module in list(sys.modules.values()):
             if getattr(module, "__name__", "").startswith("cachelint") and getattr(module, name, None) is original:
                 setattr(module, name, timed)
-    index_init = cachelint.scopes.ModuleIndex.__init__
-    cachelint.scopes.ModuleIndex.__init__ = timer.wrap("scopes", index_init)
-    cachelint.scopes.ModuleIndex.nodes = timer.wrap("tree walks", cachelint.scopes.ModuleIndex.nodes)
-    compute = cachelint.positions.LazyPositions._compute_for
-    cachelint.positions.LazyPositions._compute_for = timer.wrap("positions", compute)
+    index_init = cachelint.syntax.scopes.ModuleIndex.__init__
+    cachelint.syntax.scopes.ModuleIndex.__init__ = timer.wrap("scopes", index_init)
+    cachelint.syntax.scopes.ModuleIndex.nodes = timer.wrap("tree walks", cachelint.syntax.scopes.ModuleIndex.nodes)
+    compute = cachelint.syntax.positions.LazyPositions._compute_for
+    cachelint.syntax.positions.LazyPositions._compute_for = timer.wrap("positions", compute)
     # `resolve(P)` calls `resolve_many([P])`: categorise there, by the providers asked for.
     resolve_many = MetadataWrapper.resolve_many
     by_category = {category: timer.wrap(category, resolve_many) for category in ("scopes", "positions", "metadata")}
@@ -139,9 +139,9 @@ def main(argv=None) -> int:
 
     import libcst
 
-    from cachelint import runner
-    from cachelint.config import build_settings, discover_config
-    from cachelint.source import read_source
+    from cachelint.run import runner
+    from cachelint.config.settings import build_settings, discover_config
+    from cachelint.source.files import read_source
 
     sources = [read_source(str(p.relative_to(root))) for p in files]
     started = time.perf_counter()

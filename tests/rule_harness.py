@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Iterable, List, Set, Tuple
 
-from cachelint.analysis import analyze_text
-from cachelint.diagnostics import Applicability, Diagnostic
-from cachelint.options import AnalysisOptions
+from cachelint.run.analysis import analyze_text
+from cachelint.core.diagnostics import Applicability, Diagnostic
+from cachelint.core.options import AnalysisOptions
 
 MARKER = re.compile(r"#\s*((?:CL\d{3}[ ,]*)+)\s*$")
 MAX_PASSES = 10

@@ -12,7 +12,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from cachelint.cli import cli
+from cachelint.cli.main import cli
 
 PROJECT = pathlib.Path(__file__).parent / "fixtures" / "cli" / "project"
 ENV = {
@@ -123,7 +123,7 @@ def test_undecodable_file_message_is_exact(project):
 
 
 def test_unreadable_file(project, monkeypatch):
-    import cachelint.source
+    import cachelint.source.files
 
     def deny(path, *args, **kwargs):
         if str(path).endswith("bot.py"):
@@ -131,7 +131,7 @@ def test_unreadable_file(project, monkeypatch):
         return builtins.open(path, *args, **kwargs)
 
     # Tests may run as root, where chmod 000 does not stop reads: deny inside the reader instead.
-    monkeypatch.setattr(cachelint.source, "open", deny, raising=False)
+    monkeypatch.setattr(cachelint.source.files, "open", deny, raising=False)
     code, out, err = fix_unchanged(project, ["bot.py", "broken.py"])
     assert (code, err) == (2, "cachelint: error: bot.py: permission denied\n")
     assert out.startswith("broken.py:3:29: CL000 ")
@@ -197,35 +197,35 @@ def test_unknown_rule_code_on_the_command_line_and_in_the_configuration(project)
 
 
 def test_unexpected_exception_is_one_line_naming_the_file(project, monkeypatch):
-    import cachelint.analysis
+    import cachelint.run.analysis
 
-    real = cachelint.analysis.analyze_text
+    real = cachelint.run.analysis.analyze_text
 
     def explode(text, path, *args, **kwargs):
         if path.endswith("bot.py"):
             raise RuntimeError("boom")
         return real(text, path, *args, **kwargs)
 
-    monkeypatch.setattr(cachelint.analysis, "analyze_text", explode)
+    monkeypatch.setattr(cachelint.run.analysis, "analyze_text", explode)
     code, out, err = fix_unchanged(project, ["bot.py", "broken.py"])
     assert (code, err) == (2, "cachelint: error: bot.py: internal error: RuntimeError: boom\n")
     assert out.startswith("broken.py:3:29: CL000 ")
 
 
 def test_unexpected_exception_outside_any_file(project, monkeypatch):
-    import cachelint.config
+    import cachelint.config.settings
 
     def explode(*args, **kwargs):
         raise KeyError("surprise")
 
-    monkeypatch.setattr(cachelint.config, "build_settings", explode)
+    monkeypatch.setattr(cachelint.config.settings, "build_settings", explode)
     assert run_cli(["check"]) == (2, "", "cachelint: error: internal error: KeyError: 'surprise'\n")
 
 
 def test_file_changed_on_disk_before_writing_is_not_overwritten(project, monkeypatch):
-    import cachelint.runner
+    import cachelint.run.runner
 
-    real = cachelint.runner.lint_source
+    real = cachelint.run.runner.lint_source
     edited = "# saved by an editor meanwhile\n"
 
     def lint_while_someone_edits(source, request, absolute_path=None):
@@ -233,7 +233,7 @@ def test_file_changed_on_disk_before_writing_is_not_overwritten(project, monkeyp
         (project / "bot.py").write_text(edited)
         return result
 
-    monkeypatch.setattr(cachelint.runner, "lint_source", lint_while_someone_edits)
+    monkeypatch.setattr(cachelint.run.runner, "lint_source", lint_while_someone_edits)
     code, out, err = run_cli(["fix", "bot.py", "--output-format", "concise"])
     assert code == 2
     assert err == "cachelint: error: bot.py: file changed on disk since it was read; not written\n"
@@ -245,8 +245,8 @@ def test_file_changed_on_disk_before_writing_is_not_overwritten(project, monkeyp
 
 
 def test_fixed_text_that_cannot_be_encoded_is_not_written(project):
-    from cachelint.errors import SourceError
-    from cachelint.source import decode_source, encode_source
+    from cachelint.core.errors import SourceError
+    from cachelint.source.files import decode_source, encode_source
 
     source = decode_source(b"# -*- coding: ascii -*-\nx = 1\n", "ascii.py")
     with pytest.raises(SourceError) as raised:

@@ -6,7 +6,7 @@ import textwrap
 
 import libcst as cst
 
-from cachelint.diagnostics import Applicability
+from cachelint.core.diagnostics import Applicability
 from rule_harness import apply_fixes, lint
 
 SOURCE = textwrap.dedent(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from cachelint.diagnostics import Applicability
+from cachelint.core.diagnostics import Applicability
 from rule_harness import apply_fixes, lint
 
 POLICY_LINE = '"' + "Refunds are issued within 14 days of purchase when unused. " * 14 + '"'

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from cachelint.diagnostics import Applicability
-from cachelint.options import AnalysisOptions
+from cachelint.core.diagnostics import Applicability
+from cachelint.core.options import AnalysisOptions
 from rule_harness import lint
 
 CHAT = textwrap.dedent(

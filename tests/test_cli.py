@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import cachelint
-from cachelint.cli import cli
+from cachelint.cli.main import cli
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "cli"
 PROJECT = FIXTURES / "project"
@@ -355,7 +355,7 @@ def test_python_dash_m_and_no_libcst_for_help(tmp_path):
     """`python -m cachelint` works, and --help / --version do not import libcst or rich."""
     probe = (
         "import sys\n"
-        "from cachelint.cli import main\n"
+        "from cachelint.cli.main import main\n"
         "for argv in (['--help'], ['--version'], ['check', '--help']):\n"
         "    try:\n"
         "        main(argv)\n"
@@ -420,8 +420,8 @@ def test_stdin_filename_need_not_exist(project):
 
 
 def test_the_runner_works_without_click(project):
-    from cachelint import runner
-    from cachelint.config import discover_config
+    from cachelint.run import runner
+    from cachelint.config.settings import discover_config
 
     config = discover_config(["."])
     result = runner.check_paths(["."], config)

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from cachelint.config import (
+from cachelint.config.settings import (
     Config,
     SelectionLayer,
     build_settings,
@@ -20,8 +20,8 @@ from cachelint.config import (
     requirement_lower_bound,
     resolve_selection,
 )
-from cachelint.errors import ConfigError, SelectorError
-from cachelint.options import ModelOverride
+from cachelint.core.errors import ConfigError, SelectorError
+from cachelint.core.options import ModelOverride
 
 CONFIGS = pathlib.Path(__file__).parent / "fixtures" / "cli" / "config"
 CODES = ("CL000", "CL001", "CL002", "CL003", "CL101", "CL102")
@@ -290,7 +290,7 @@ def test_default_config_is_rooted_at_the_working_directory(tmp_path, monkeypatch
 
 def test_codes_read_from_rule_file_names_are_the_rule_classes_codes():
     """Selection expands codes without importing the rules (rule_codes.py reads file names)."""
-    from cachelint.rule_codes import _rule_codes, all_codes
+    from cachelint.core.codes import _rule_codes, all_codes
     from cachelint.rules import ALL_CODES
 
     assert all_codes() == tuple(sorted(ALL_CODES))

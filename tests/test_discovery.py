@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from cachelint.discovery import PYTHON_EXTENSIONS, PatternSet, discover
+from cachelint.source.discover import PYTHON_EXTENSIONS, PatternSet, discover
 
 
 def make_tree(root, files):
@@ -200,7 +200,7 @@ def test_pattern_set_semantics(tmp_path):
 
 
 def test_is_excluded_works_for_paths_that_do_not_exist(tmp_path):
-    from cachelint.discovery import is_excluded
+    from cachelint.source.discover import is_excluded
 
     (tmp_path / ".gitignore").write_text("ignored/\n")
     assert is_excluded(str(tmp_path / "generated" / "new.py"), str(tmp_path), ["generated"])

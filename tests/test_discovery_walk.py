@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from cachelint.discovery import discover
+from cachelint.source.discover import discover
 
 symlinks = pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="needs POSIX symlinks")
 

@@ -1,7 +1,7 @@
-"""The start-up fast path (`cachelint.fastpath`) answers exactly as the click command line would.
+"""The start-up fast path (`cachelint.cli.fastpath`) answers exactly as the click command line would.
 
-Each case runs the entry point (`cachelint.cli.main`, fast path first) and the click command
-line alone (`cachelint.commands.main`) in fresh processes with the same arguments, and compares
+Each case runs the entry point (`cachelint.cli.main.main`, fast path first) and the click command
+line alone (`cachelint.cli.commands.main`) in fresh processes with the same arguments, and compares
 exit status, stdout and stderr. Each case also says whether the fast path must answer it itself
 or leave it to the command line, so that "the same output" is not merely the fallback talking.
 """
@@ -24,17 +24,17 @@ FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "fastpath"
 # loaded: the click command line always loads click.
 ENTRY_POINT = """
 import json, os, sys
-from cachelint.cli import main
+from cachelint.cli.main import main
 try:
     main(sys.argv[1:])
 finally:
     heavy = ("click", "rich", "libcst", "pathspec", "dataclasses", "typing", "tomllib",
-             "cachelint.commands", "cachelint.config", "cachelint.scheduler", "cachelint.runner",
-             "cachelint.rules", "cachelint.resultcache")
+             "cachelint.cli.commands", "cachelint.config.settings", "cachelint.run.scheduler", "cachelint.run.runner",
+             "cachelint.rules", "cachelint.run.cache")
     with open(os.environ["FASTPATH_PROBE"], "w") as probe:
         json.dump(sorted(name for name in heavy if name in sys.modules), probe)
 """
-COMMAND_LINE = "import sys\nfrom cachelint.commands import main\nmain(sys.argv[1:])\n"
+COMMAND_LINE = "import sys\nfrom cachelint.cli.commands import main\nmain(sys.argv[1:])\n"
 
 FAST = "fast"  # the fast path answers
 FALLS_BACK = "falls back"  # the click command line answers
@@ -258,7 +258,7 @@ def test_the_fast_path_loads_nothing_heavy(trees, tmp_path):
     assert loaded == []
     _, _, loaded = both(["check", "clean.py", "importer.py"], trees / "project", tmp_path)
     assert "tomllib" in loaded or sys.version_info < (3, 11)
-    assert not {"click", "rich", "libcst", "cachelint.commands", "cachelint.config"} & set(loaded)
+    assert not {"click", "rich", "libcst", "cachelint.cli.commands", "cachelint.config.settings"} & set(loaded)
 
 
 def test_the_console_script_and_python_m(trees, tmp_path):

@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from cachelint.errors import SourceError
-from cachelint.fastread import read_bytes
-from cachelint.source import read_raw
+from cachelint.core.errors import SourceError
+from cachelint.source.fastread import read_bytes
+from cachelint.source.files import read_raw
 
 symlinks = pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="needs POSIX symlinks")
 

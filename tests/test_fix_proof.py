@@ -26,8 +26,8 @@ from typing import Any, Dict, List, Mapping, Tuple
 
 import pytest
 
-from cachelint.analysis import analyze_text
-from cachelint.options import AnalysisOptions
+from cachelint.run.analysis import analyze_text
+from cachelint.core.options import AnalysisOptions
 from tests.e2e import harness
 from tests.e2e.cases import (
     CASES,

@@ -10,9 +10,9 @@ import stat
 import pytest
 from click.testing import CliRunner
 
-from cachelint.cli import cli
-from cachelint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
-from cachelint.fixer import (
+from cachelint.cli.main import cli
+from cachelint.core.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
+from cachelint.fix.apply import (
     MAX_PASSES,
     apply_edits,
     fix_text,
@@ -218,7 +218,7 @@ def breaking_rule(monkeypatch):
     """Register CL900, which rewrites the name BREAK_ME into `(` (a syntax error)."""
     import libcst.matchers as m
 
-    import cachelint.engine
+    import cachelint.run.engine
     import cachelint.rules
     from cachelint.rules.base import FixSpec, Replace, Rule
 
@@ -243,7 +243,7 @@ def breaking_rule(monkeypatch):
     monkeypatch.setattr(cachelint.rules, "RULES", rules)
     monkeypatch.setattr(cachelint.rules, "RULES_BY_CODE", {rule.code: rule for rule in rules})
     monkeypatch.setattr(cachelint.rules, "ALL_CODES", cachelint.rules.ALL_CODES + ("CL900",))
-    monkeypatch.setattr(cachelint.engine, "RULES", rules)
+    monkeypatch.setattr(cachelint.run.engine, "RULES", rules)
     return BreakingFix
 
 

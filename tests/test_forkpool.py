@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from cachelint.forkpool import ForkPool
+from cachelint.run.pool import ForkPool
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the pool forks")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from cachelint.importscan import ModuleFinder, calls_any, calls_wrapper_of, from_imports, imported_names
-from cachelint.project import Project
+from cachelint.resolve.importscan import ModuleFinder, calls_any, calls_wrapper_of, from_imports, imported_names
+from cachelint.resolve.project import Project
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROJECTS = [FIXTURES / "project", FIXTURES / "speed" / "wrappers"]

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from cachelint.importscan import ModuleFinder
-from cachelint.project import Project
+from cachelint.resolve.importscan import ModuleFinder
+from cachelint.resolve.project import Project
 
 symlinks = pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="needs POSIX symlinks")
 

@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-HEAVY = ("libcst", "rich", "cachelint.resultcache", "cachelint.engine", "cachelint.rules", "pathspec")
+HEAVY = ("libcst", "rich", "cachelint.run.cache", "cachelint.run.engine", "cachelint.rules", "pathspec")
 
 PROBE = """
 import json, sys
-from cachelint.cli import main
+from cachelint.cli.main import main
 try:
     main(sys.argv[1:])
 except SystemExit as exit:

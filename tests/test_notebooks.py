@@ -24,13 +24,13 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cachelint import runner
-from cachelint.cli import cli
-from cachelint.config import discover_config
-from cachelint.diagnostics import Applicability, Edit, Fix, Location
-from cachelint.ipython_escapes import PLACEHOLDER, neutralise, restore
-from cachelint.notebook import parse_notebook
-from cachelint.notebook_lint import choose_marker, code_cells, join_cells, view_of
+from cachelint.run import runner
+from cachelint.cli.main import cli
+from cachelint.config.settings import discover_config
+from cachelint.core.diagnostics import Applicability, Edit, Fix, Location
+from cachelint.source.ipython_escapes import PLACEHOLDER, neutralise, restore
+from cachelint.source.notebook import parse_notebook
+from cachelint.run.notebooks import choose_marker, code_cells, join_cells, view_of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 CLEAN_ENV = {"NO_COLOR": None, "FORCE_COLOR": None, "CACHELINT_OUTPUT_FORMAT": None}
@@ -189,7 +189,7 @@ def test_windows_line_endings_in_the_json_are_kept(workdir):
 
 @pytest.mark.parametrize("indent", [1, 2, "\t"])
 def test_an_empty_source_list_gets_the_files_indentation(indent):
-    from cachelint.notebook import with_sources
+    from cachelint.source.notebook import with_sources
 
     document = {
         "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": []}],
@@ -244,7 +244,7 @@ def test_fixes_leave_ipython_lines_as_they_were(workdir):
 
 
 def test_fix_edits_are_offsets_into_the_cells_own_source(workdir):
-    from cachelint.fixer import apply_edits
+    from cachelint.fix.apply import apply_edits
 
     before = {c.number: c.source for c in cells_of(Path("ipython_magics.ipynb"))}
     reported = check("ipython_magics.ipynb").diagnostics
@@ -509,7 +509,8 @@ def test_stdin_notebook_is_fixed_to_stdout(workdir):
 
 
 def test_the_bytes_prefilter_for_notebooks_reads_the_code_cells():
-    from cachelint import notebook, prefilter
+    from cachelint.source import notebook
+    from cachelint.source import prefilter
 
     raw = (FIXTURES / "support_bot.ipynb").read_bytes()
     assert not prefilter.may_contain_requests(raw)  # the .py prefilter sees only JSON strings

@@ -15,7 +15,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from cachelint.cli import cli
+from cachelint.cli.main import cli
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 PROJECT = FIXTURES / "cli" / "project"
@@ -187,9 +187,9 @@ def test_sarif_is_consistent(project):
 
 
 def test_github_format_escapes_workflow_command_characters():
-    from cachelint.diagnostics import Diagnostic, Location
+    from cachelint.core.diagnostics import Diagnostic, Location
     from cachelint.report import ReportContext, render
-    from cachelint.runner import FileResult, RunResult
+    from cachelint.run.runner import FileResult, RunResult
 
     diagnostic = Diagnostic(
         code="CL001",

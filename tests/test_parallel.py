@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cachelint import runner, scheduler
-from cachelint.cli import cli
-from cachelint.config import discover_config
-from cachelint.scheduler import RunOptions
+from cachelint.run import runner
+from cachelint.run import scheduler
+from cachelint.cli.main import cli
+from cachelint.config.settings import discover_config
+from cachelint.run.scheduler import RunOptions
 
 REPO = Path(__file__).resolve().parent.parent
 TREES = [REPO / "tests" / "fixtures", REPO / "examples"]

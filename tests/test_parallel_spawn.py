@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cachelint import runner, scheduler
-from cachelint.config import discover_config
-from cachelint.scheduler import RunOptions
+from cachelint.run import runner
+from cachelint.run import scheduler
+from cachelint.config.settings import discover_config
+from cachelint.run.scheduler import RunOptions
 
 REPO = Path(__file__).resolve().parent.parent
 

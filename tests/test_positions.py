@@ -1,4 +1,4 @@
-"""Lazy positions (cachelint.positions) are exactly libcst's PositionProvider positions."""
+"""Lazy positions (cachelint.syntax.positions) are exactly libcst's PositionProvider positions."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from cachelint.positions import LazyPositions
-from cachelint.scopes import ModuleIndex
-from cachelint.treewalk import parent_map
+from cachelint.syntax.positions import LazyPositions
+from cachelint.syntax.scopes import ModuleIndex
+from cachelint.syntax.treewalk import parent_map
 
 REPO = Path(__file__).resolve().parent.parent
 # layout variety: CRLF, decorators, elif chains, nested classes, match, f-strings, notebooks' code

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cachelint.prefilter import may_contain_requests, may_have_findings
-from cachelint.request_builder import _request_shaped
-from cachelint.treewalk import find_all
+from cachelint.source.prefilter import may_contain_requests, may_have_findings
+from cachelint.model.build import _request_shaped
+from cachelint.syntax.treewalk import find_all
 
 REPO = Path(__file__).resolve().parent.parent
 

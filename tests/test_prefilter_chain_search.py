@@ -10,7 +10,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cachelint.prefilter import REQUEST_CHAIN, find_chain
+from cachelint.source.prefilter import REQUEST_CHAIN, find_chain
 
 
 def same_as_the_regex(data: bytes) -> None:

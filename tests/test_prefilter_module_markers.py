@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from cachelint import runner
-from cachelint.config import discover_config
-from cachelint.prefilter import has_module_rule_marker, may_have_findings
+from cachelint.run import runner
+from cachelint.config.settings import discover_config
+from cachelint.source.prefilter import has_module_rule_marker, may_have_findings
 from cachelint.rules._betas import CACHING_BETA
-from cachelint.scheduler import RunOptions
+from cachelint.run.scheduler import RunOptions
 
 MODULE_RULES = Path(__file__).resolve().parent / "fixtures" / "speed" / "module_rules"
 

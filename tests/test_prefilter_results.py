@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from cachelint import runner
-from cachelint.config import discover_config
-from cachelint.scheduler import RunOptions
+from cachelint.run import runner
+from cachelint.config.settings import discover_config
+from cachelint.run.scheduler import RunOptions
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"

@@ -7,8 +7,9 @@ import sys
 
 import pytest
 
-from cachelint import cli, progress
-from cachelint.config import Config, build_settings
+from cachelint.cli import main as cli
+from cachelint.run import progress
+from cachelint.config.settings import Config, build_settings
 
 
 class FakeStream(io.StringIO):

@@ -8,8 +8,8 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from cachelint.analysis import analyze_text
-from cachelint.project import Project
+from cachelint.run.analysis import analyze_text
+from cachelint.resolve.project import Project
 from rule_harness import expected_markers
 
 PROJECT = Path(__file__).parent / "fixtures" / "project"

@@ -5,7 +5,7 @@ fixture and e2e example program as written (tests/fixtures/rules/**.py, tests/fi
 and mutations of those files (tests/e2e/mutations.py: renamed variables, longer or shorter
 strings, inserted statements and comments, statements wrapped in loops and functions).
 
-For every input, through the same code path as `cachelint fix` (cachelint.runner.lint_source):
+For every input, through the same code path as `cachelint fix` (cachelint.run.runner.lint_source):
 - the analysis never raises;
 - every fix a rule emits leaves code that parses (the fixer drops a fix that would not, so a
   dropped fix fails the test) and the fix loop converges; the result compiles;
@@ -34,12 +34,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cachelint.analysis import analyze_text
-from cachelint.fixer import is_applicable
-from cachelint.options import AnalysisOptions
+from cachelint.run.analysis import analyze_text
+from cachelint.fix.apply import is_applicable
+from cachelint.core.options import AnalysisOptions
 from cachelint.rules import ALL_CODES
-from cachelint.runner import FileResult, LintRequest, lint_source
-from cachelint.source import decode_source
+from cachelint.run.runner import FileResult, LintRequest, lint_source
+from cachelint.source.files import decode_source
 from tests.e2e.mutations import MUTATIONS, compiles, first_difference, rename_variable
 from tests.e2e.normalize import normalized_dump
 

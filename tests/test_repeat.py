@@ -5,9 +5,9 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
-from cachelint.options import AnalysisOptions
-from cachelint.request import RepeatKind
-from cachelint.request_builder import build_requests
+from cachelint.core.options import AnalysisOptions
+from cachelint.model.request import RepeatKind
+from cachelint.model.build import build_requests
 
 HEAD = "import anthropic\nclient = anthropic.Anthropic()\n"
 STREAMLIT = "import streamlit as st\n"

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cachelint import runner
-from cachelint.cli import cli
-from cachelint.config import discover_config
-from cachelint.scheduler import RunOptions
+from cachelint.run import runner
+from cachelint.cli.main import cli
+from cachelint.config.settings import discover_config
+from cachelint.run.scheduler import RunOptions
 
 LONG = "You are the assistant of a bicycle shop; answer about orders, returns and repairs. " * 3
 
@@ -132,7 +132,7 @@ def test_changed_settings_do_not_reuse_entries(project, tmp_path):
         discover_config(["."]),
         run_options=RunOptions(jobs=1, cache_dir=str(cache)),
     )
-    from cachelint.config import SelectionLayer, build_settings
+    from cachelint.config.settings import SelectionLayer, build_settings
 
     only_cl003 = build_settings(discover_config(["."]), SelectionLayer(select=("CL003",)))
     narrowed = runner.check_paths(["."], only_cl003, run_options=RunOptions(jobs=1, cache_dir=str(cache)))

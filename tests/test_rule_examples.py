@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from cachelint.diagnostics import Applicability
+from cachelint.core.diagnostics import Applicability
 from cachelint.rules import RULES
 from rule_harness import apply_fixes, lint
 

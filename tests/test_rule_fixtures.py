@@ -9,7 +9,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from cachelint.diagnostics import Applicability
+from cachelint.core.diagnostics import Applicability
 from rule_harness import apply_fixes, expected_markers, lint
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"

@@ -3,8 +3,8 @@ pattern matching per file), and each file's own with them."""
 
 from __future__ import annotations
 
-from cachelint import runner
-from cachelint.config import Config, build_settings
+from cachelint.run import runner
+from cachelint.config.settings import Config, build_settings
 
 PATHS = ["app/main.py", "tests/test_main.py", "scripts/run.py", "/elsewhere/x.py"]
 

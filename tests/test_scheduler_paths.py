@@ -7,7 +7,8 @@ import os
 
 import pytest
 
-from cachelint import runner, scheduler
+from cachelint.run import runner
+from cachelint.run import scheduler
 
 DIRECTORIES = [
     "", ".", "..", "../x", "a", "a/b", "a//b", "a/..", "..foo", "sub/../sub", "../sub/",

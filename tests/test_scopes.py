@@ -1,4 +1,4 @@
-"""The scope pass (cachelint.scopes) against libcst's ScopeProvider, the reference it replaces.
+"""The scope pass (cachelint.syntax.scopes) against libcst's ScopeProvider, the reference it replaces.
 
 For every name read in the fixture files (and in cachelint's own source, as a larger sample of
 real code), the assignments it can see and the qualified names of every name and attribute
@@ -20,8 +20,8 @@ import pytest
 from libcst.metadata import BuiltinAssignment as LibcstBuiltin
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
-from cachelint.scopes import BuiltinAssignment, ImportAssignment, ModuleIndex, head_name
-from cachelint.values import Resolver
+from cachelint.syntax.scopes import BuiltinAssignment, ImportAssignment, ModuleIndex, head_name
+from cachelint.resolve.values import Resolver
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "scopes"

@@ -7,9 +7,9 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from cachelint.options import AnalysisOptions
-from cachelint.request import Platform
-from cachelint.request_builder import build_requests
+from cachelint.core.options import AnalysisOptions
+from cachelint.model.request import Platform
+from cachelint.model.build import build_requests
 
 FIXTURES = Path(__file__).parent / "fixtures" / "recognition"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pickle
 
-from cachelint.runner import FileResult
+from cachelint.run.runner import FileResult
 
 
 def test_nothing_to_report_is_the_plain_result():

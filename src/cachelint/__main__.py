@@ -1,4 +1,4 @@
-from cachelint.cli import main
+from cachelint.cli.main import main
 
 if __name__ == "__main__":
     main()

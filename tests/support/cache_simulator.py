@@ -33,7 +33,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-from cachelint import modeldata
+from cachelint.core import modeldata
 
 MAX_BREAKPOINTS = 4
 LOOKBACK_BLOCKS = 20  # block boundaries examined per breakpoint, the breakpoint's own included
@@ -555,7 +555,7 @@ def _diagnose(previous: _History, current: PromptFingerprint) -> Optional[Dict[s
 class CacheSimulator:
     """One organisation's prompt cache. Thread-safe; time comes from `clock`.
 
-    min_cache_tokens: optional callable model -> minimum, replacing cachelint.modeldata.
+    min_cache_tokens: optional callable model -> minimum, replacing cachelint.core.modeldata.
     """
 
     def __init__(
@@ -752,7 +752,7 @@ def billed_input_equivalents(usage: Any, model: Optional[str] = None) -> float:
     """A request's input bill in base-input-token equivalents.
 
     Uncached input 1x, 5-minute writes 1.25x, 1-hour writes 2x, reads at the model's read
-    multiplier (0.1x unless cachelint.modeldata says otherwise). `usage` may be a CacheUsage, the
+    multiplier (0.1x unless cachelint.core.modeldata says otherwise). `usage` may be a CacheUsage, the
     API's usage dict, or the SDK's Usage object.
     """
     five_minutes, one_hour = _creation_split(usage)

@@ -11,8 +11,8 @@ import io
 import re
 from typing import Dict, List, Optional
 
-from cachelint.diagnostics import Applicability, Diagnostic
-from cachelint.fixer import apply_edits, is_applicable
+from cachelint.core.diagnostics import Applicability, Diagnostic
+from cachelint.fix.apply import apply_edits, is_applicable
 from cachelint.report import summary
 
 CONTEXT_LINES = 2
@@ -54,7 +54,7 @@ def render(result, context) -> str:
     for diagnostic in result.diagnostics:
         text = texts.get(diagnostic.path)
         if diagnostic.cell is not None:  # a notebook: frame and fix refer to the cell's source
-            from cachelint.notebook import cell_source
+            from cachelint.source.notebook import cell_source
 
             text = cell_source(text, diagnostic.cell)
         _render_diagnostic(console, Text, diagnostic, text, context)

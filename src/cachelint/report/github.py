@@ -23,7 +23,7 @@ def render(result, context) -> str:
         path = d.path.replace("\\", "/")
         start, end, message = d.location, d.end_location, f"{d.code} {d.message}"
         if d.cell is not None:
-            from cachelint.notebook import file_location
+            from cachelint.source.notebook import file_location
 
             text = texts.get(d.path)
             start = file_location(text, d.cell, d.location)

@@ -61,7 +61,7 @@ def _region(start, end) -> Dict[str, int]:
 
 def _notebook_region(d, text):
     """The finding's place in the .ipynb file's own lines (None when it cannot be located)."""
-    from cachelint.notebook import file_location
+    from cachelint.source.notebook import file_location
 
     start = file_location(text, d.cell, d.location)
     end = file_location(text, d.cell, d.end_location)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from cachelint.diagnostics import Cost, Diagnostic, Fix, Location
+from cachelint.core.diagnostics import Cost, Diagnostic, Fix, Location
 
 
 def location(value: Location) -> Dict[str, int]:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import List, Optional
 
-from cachelint.fixer import is_applicable
+from cachelint.fix.apply import is_applicable
 
 
 @dataclass(frozen=True)

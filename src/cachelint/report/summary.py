@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import List
 
-from cachelint.fixer import is_applicable
+from cachelint.fix.apply import is_applicable
 
 FIX_COMMAND = "`cachelint fix`"
 UNSAFE_FIX_COMMAND = "`cachelint fix --unsafe-fixes`"

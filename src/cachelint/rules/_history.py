@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
-from cachelint.scopes import Assignment, GlobalScope
+from cachelint.syntax.scopes import Assignment, GlobalScope
 
-from cachelint.request import Request
+from cachelint.model.request import Request
 
 MAX_ALIAS_DEPTH = 4
 # Dropping this many of the oldest messages at a time is a sliding window, whatever the condition.

@@ -6,8 +6,8 @@ from typing import List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from cachelint import modeldata
-from cachelint.request import Block, Request, Segment, SegmentForm, Staticness, TextValue
+from cachelint.core import modeldata
+from cachelint.model.request import Block, Request, Segment, SegmentForm, Staticness, TextValue
 
 EPHEMERAL = '{"type": "ephemeral"}'
 

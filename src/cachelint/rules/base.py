@@ -1,6 +1,6 @@
 """What a rule is: one class in one file, carrying its docs, its examples and its fix.
 
-A rule reads the request model of each recognised call (see `cachelint.request`) and reports
+A rule reads the request model of each recognised call (see `cachelint.model.request`) and reports
 findings through the `RuleContext`; the engine turns nodes into positions and edits. Tests are
 generated from every rule's VALID / INVALID examples, so docs, tests and behaviour cannot drift.
 """
@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, ClassVar, Iterable, List, Optional, Sequence, 
 
 import libcst as cst
 
-from cachelint.diagnostics import Applicability
+from cachelint.core.diagnostics import Applicability
 
 if TYPE_CHECKING:
-    from cachelint.context import RuleContext
-    from cachelint.request import Request
+    from cachelint.rules.context import RuleContext
+    from cachelint.model.request import Request
 
 
 @dataclass(frozen=True)

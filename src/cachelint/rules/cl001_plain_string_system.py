@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from cachelint.diagnostics import Applicability
-from cachelint.request import Request, SegmentForm, Staticness
+from cachelint.core.diagnostics import Applicability
+from cachelint.model.request import Request, SegmentForm, Staticness
 from cachelint.rules._shared import (
     EPHEMERAL,
     breakpoints_may_come_later,

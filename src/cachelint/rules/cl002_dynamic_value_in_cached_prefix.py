@@ -4,9 +4,9 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from cachelint import modeldata
-from cachelint.diagnostics import Applicability
-from cachelint.request import Block, Piece, Request, SegmentForm, Staticness
+from cachelint.core import modeldata
+from cachelint.core.diagnostics import Applicability
+from cachelint.model.request import Block, Piece, Request, SegmentForm, Staticness
 from cachelint.rules._shared import (
     expression_piece_varies,
     split_expression,
@@ -278,7 +278,7 @@ def _prefix_blocks(request: Request) -> Optional[List[Tuple[Block, bool, object]
     system = request.system
     system_string_block = None
     if system.form is SegmentForm.STRING and system.text is not None:
-        from cachelint.request import BlockKind
+        from cachelint.model.request import BlockKind
 
         system_string_block = Block("system", BlockKind.TEXT, system.text.staticness, text=system.text, node=system.node)
         ordered.append(system_string_block)

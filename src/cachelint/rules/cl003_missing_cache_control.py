@@ -4,8 +4,8 @@ from typing import List, Optional
 
 import libcst as cst
 
-from cachelint.diagnostics import Applicability
-from cachelint.request import Block, Request, SegmentForm, Staticness
+from cachelint.core.diagnostics import Applicability
+from cachelint.model.request import Block, Request, SegmentForm, Staticness
 from cachelint.rules._shared import dict_with_marker, size_gate, tokens_phrase
 from cachelint.rules.base import Example, FixSpec, Replace, Rule
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from cachelint.request import Request
+from cachelint.model.request import Request
 from cachelint.rules._breakpoints import anchor, breakpoints, describe
 from cachelint.rules.base import Example, Rule
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from cachelint.request import Request, Ttl
+from cachelint.model.request import Request, Ttl
 from cachelint.rules._breakpoints import anchor, breakpoints, describe
 from cachelint.rules.base import Example, Rule
 

@@ -6,11 +6,11 @@ from typing import List, Optional
 
 import libcst as cst
 
-from cachelint.diagnostics import Applicability
-from cachelint.request import Marker, Request, TextValue
+from cachelint.core.diagnostics import Applicability
+from cachelint.model.request import Marker, Request, TextValue
 from cachelint.rules._breakpoints import Breakpoint, anchor, breakpoints, describe
 from cachelint.rules.base import EditSpec, Example, FixSpec, Replace, Rule
-from cachelint.values import Const, DictVal
+from cachelint.resolve.values import Const, DictVal
 
 EPHEMERAL = '{"type": "ephemeral"}'
 ACCEPTED_TTLS = ("5m", "1h")

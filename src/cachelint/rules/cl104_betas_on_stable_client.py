@@ -4,8 +4,8 @@ from typing import Optional, Sequence, Tuple
 
 import libcst as cst
 
-from cachelint.diagnostics import Applicability
-from cachelint.request import Request, SdkCall
+from cachelint.core.diagnostics import Applicability
+from cachelint.model.request import Request, SdkCall
 from cachelint.rules._betas import (
     CACHING_BETA,
     beta_only_keywords,
@@ -14,7 +14,7 @@ from cachelint.rules._betas import (
     remove_argument,
 )
 from cachelint.rules.base import Example, FixSpec, InsertAfter, Remove, Rule
-from cachelint.values import DictVal, ListVal, TextValue
+from cachelint.resolve.values import DictVal, ListVal, TextValue
 
 GUIDE = '"""' + "Answer from the attached handbook and cite its section numbers. " * 80 + '"""'
 

@@ -4,8 +4,8 @@ from typing import Iterable, List, Optional, Set
 
 import libcst as cst
 
-from cachelint.diagnostics import Applicability
-from cachelint.request import Request, SdkCall
+from cachelint.core.diagnostics import Applicability
+from cachelint.model.request import Request, SdkCall
 from cachelint.rules._betas import (
     BETA_HEADER,
     CACHING_BETA,
@@ -17,8 +17,8 @@ from cachelint.rules._betas import (
     rewritten_header_literal,
 )
 from cachelint.rules.base import EditSpec, Example, FixSpec, Remove, Replace, Rule
-from cachelint.sdk import NOT_CLIENT, ClientInfo, SdkRecognizer, client_from_qualified
-from cachelint.values import DictVal, ListVal, Resolver, TextValue
+from cachelint.model.sdk import NOT_CLIENT, ClientInfo, SdkRecognizer, client_from_qualified
+from cachelint.resolve.values import DictVal, ListVal, Resolver, TextValue
 
 GUIDE = '"""' + "Quote the clause of the lease that answers the tenant's question. " * 80 + '"""'
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from cachelint.request import Block, BlockKind, Request
+from cachelint.model.request import Block, BlockKind, Request
 from cachelint.rules._breakpoints import anchor, breakpoints, describe_block
 from cachelint.rules.base import Example, Rule
 

@@ -4,7 +4,7 @@ from typing import Optional
 
 import libcst as cst
 
-from cachelint.request import Platform, Request
+from cachelint.model.request import Platform, Request
 from cachelint.rules.base import Example, Rule
 
 # Platforms documented as NOT supporting top-level automatic caching (prompt-caching docs,

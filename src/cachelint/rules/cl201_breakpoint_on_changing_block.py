@@ -4,9 +4,9 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from cachelint import modeldata
-from cachelint.diagnostics import Applicability
-from cachelint.request import (
+from cachelint.core import modeldata
+from cachelint.core.diagnostics import Applicability
+from cachelint.model.request import (
     Block,
     BlockKind,
     Marker,

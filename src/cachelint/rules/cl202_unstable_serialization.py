@@ -3,13 +3,13 @@ from __future__ import annotations
 from typing import Iterable, List, Optional, Set, Tuple
 
 import libcst as cst
-from cachelint.scopes import Assignment
+from cachelint.syntax.scopes import Assignment
 
-from cachelint.diagnostics import Applicability
-from cachelint.request import Block, Request, SegmentForm, Staticness
+from cachelint.core.diagnostics import Applicability
+from cachelint.model.request import Block, Request, SegmentForm, Staticness
 from cachelint.rules._shared import size_gate, tokens_phrase
 from cachelint.rules.base import Example, FixSpec, InsertAfter, Replace, Rule
-from cachelint.values import Const, DictVal, ListVal, TextValue, Unknown, staticness_of
+from cachelint.resolve.values import Const, DictVal, ListVal, TextValue, Unknown, staticness_of
 
 CATALOG = '"""' + "Every answer must name the product's catalog number and its warranty terms. " * 80 + '"""'
 

@@ -5,12 +5,12 @@ from typing import List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from cachelint.diagnostics import Applicability
-from cachelint.request import Block, Request, Segment, SegmentForm, Staticness
+from cachelint.core.diagnostics import Applicability
+from cachelint.model.request import Block, Request, Segment, SegmentForm, Staticness
 from cachelint.rules._shared import block_varies, size_gate, tokens_phrase, varying_pieces_that_matter
 from cachelint.rules.base import Example, FixSpec, Replace, Rule
-from cachelint.request import TextValue
-from cachelint.values import DictVal, ListVal, Unknown, as_text
+from cachelint.model.request import TextValue
+from cachelint.resolve.values import DictVal, ListVal, Unknown, as_text
 
 POLICY = '"""' + "Escalate any refund above 500 EUR to a human agent before replying. " * 90 + '"""'
 

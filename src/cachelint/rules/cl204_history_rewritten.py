@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from cachelint.diagnostics import Applicability
-from cachelint.request import Request
+from cachelint.core.diagnostics import Applicability
+from cachelint.model.request import Request
 from cachelint.rules._history import (
     HistoryUse,
     UseKind,

@@ -4,8 +4,8 @@ from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
-from cachelint.diagnostics import Applicability
-from cachelint.request import Platform, Request, SegmentForm, Staticness
+from cachelint.core.diagnostics import Applicability
+from cachelint.model.request import Platform, Request, SegmentForm, Staticness
 from cachelint.rules._history import find_history, per_turn_rewrites
 from cachelint.rules._shared import EPHEMERAL, size_gate, tokens_phrase
 from cachelint.rules.base import Example, FixSpec, InsertAfter, Rule

@@ -5,11 +5,11 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from cachelint.diagnostics import Applicability
-from cachelint.request import BlockKind, Platform, Request, SegmentForm, Staticness
+from cachelint.core.diagnostics import Applicability
+from cachelint.model.request import BlockKind, Platform, Request, SegmentForm, Staticness
 from cachelint.rules._shared import size_gate, tokens_phrase
 from cachelint.rules.base import Example, FixSpec, Replace, Rule
-from cachelint.values import DictVal
+from cachelint.resolve.values import DictVal
 
 MANUAL = '"""' + "Troubleshooting: restart the router, then check the status light before escalating. " * 80 + '"""'
 

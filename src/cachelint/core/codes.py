@@ -1,0 +1,50 @@
+"""The rule codes, known without importing the rules (which import libcst).
+
+Selecting rules (`--select`, `[tool.cachelint] select`) needs every code, but importing the rule
+classes costs a few hundred milliseconds that a run over files without SDK calls never needs.
+Each rule lives in `rules/clNNN_<name>.py` (see `rules/_registry.py`), so the codes are read from
+the module names; a test checks that they match the rule classes.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: `typing` and `pkgutil` cost start-up time (fastpath.py)
+    from typing import Tuple
+
+# CL000 is not a rule class: files that do not parse are reported by the engine under this code.
+SYNTAX_ERROR_CODE = "CL000"
+
+_CODES: list = []
+
+
+def all_codes() -> Tuple[str, ...]:
+    """CL000 followed by every rule's code, sorted."""
+    if not _CODES:
+        _CODES.extend((SYNTAX_ERROR_CODE,) + _rule_codes())
+    return tuple(_CODES)
+
+
+def _rule_codes() -> Tuple[str, ...]:
+    directory = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "rules")
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        names = []
+    # rule modules (`cl001_<name>.py`) or rule packages (`cl001_<name>/__init__.py`)
+    codes = sorted(
+        {
+            "CL" + name[2:5]
+            for name in names
+            if name.startswith("cl")
+            and name[2:5].isdigit()
+            and (name.endswith(".py") or os.path.isfile(os.path.join(directory, name, "__init__.py")))
+        }
+    )
+    if codes:
+        return tuple(codes)
+    from cachelint import rules  # not a plain directory (a zip, a frozen app): ask the classes
+
+    return tuple(code for code in rules.ALL_CODES if code != SYNTAX_ERROR_CODE)

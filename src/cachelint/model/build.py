@@ -1,0 +1,472 @@
+"""Build the request model of every recognised SDK call in a module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from cachelint.core.options import AnalysisOptions
+from cachelint.model.repeat import RepeatAnalyzer
+from cachelint.model.request import (
+    Block,
+    BlockKind,
+    Marker,
+    Request,
+    SdkCall,
+    Segment,
+    SegmentForm,
+    Staticness,
+    TextValue,
+    Ttl,
+)
+from cachelint.model.sdk import SdkRecognizer, _method_chain, _shape
+from cachelint.resolve.values import (
+    Const,
+    DictEntry,
+    DictVal,
+    ListVal,
+    Resolver,
+    Unknown,
+    Value,
+    as_text,
+    size_of,
+    staticness_of,
+)
+
+# Misspellings first: a block carrying both spellings is still rejected for the wrong one.
+MARKER_KEYS = ("cache-control", "cacheControl", "CacheControl", "cache_control")
+BLOCK_KINDS = {kind.value: kind for kind in BlockKind}
+
+
+@dataclass
+class UnknownCall:
+    node: cst.Call
+    method: str
+    reasons: List[str] = field(default_factory=list)
+
+
+@dataclass
+class BuiltRequests:
+    requests: List[Request] = field(default_factory=list)
+    unknown_sites: List[UnknownCall] = field(default_factory=list)
+    calls: List[SdkCall] = field(default_factory=list)
+    resolver: Optional[Resolver] = None
+    repeats: Optional[RepeatAnalyzer] = None
+    index: Optional[object] = None  # scopes.ModuleIndex of the module
+
+
+def _request_shaped(node: cst.CSTNode) -> bool:
+    """A call whose callee chain has the shape of a request method (cheap syntactic filter)."""
+    if not isinstance(node, cst.Call):
+        return False
+    chain = _method_chain(node.func)
+    return chain is not None and _shape(chain[1]) is not None
+
+
+def build_requests(wrapper, path: str, options: AnalysisOptions, project=None) -> BuiltRequests:
+    from cachelint.syntax.scopes import ModuleIndex
+
+    index = ModuleIndex(wrapper.module)
+    candidates = [call for call in index.calls if _request_shaped(call)]
+    built = BuiltRequests(index=index)
+    if not candidates:
+        return built
+    resolver = Resolver(wrapper, path, project, index=index)
+    built.resolver = resolver
+    resolver._built_requests = built  # wrappers.py asks again for this module's requests
+    recognizer = SdkRecognizer(resolver)
+    repeats = RepeatAnalyzer(resolver)
+    built.repeats = repeats
+    for call in candidates:
+        sdk_call = recognizer.match(call)
+        if sdk_call is None:
+            continue
+        built.calls.append(sdk_call)
+        builder = _RequestBuilder(resolver, repeats, sdk_call)
+        if sdk_call.method == "batches.create":
+            built.requests.extend(builder.batch_requests())
+        else:
+            request = builder.request(_call_arguments(resolver, call), call)
+            built.requests.append(request)
+        if builder.unknown_reasons:
+            built.unknown_sites.append(UnknownCall(call, sdk_call.method, builder.unknown_reasons))
+    return built
+
+
+@dataclass
+class _Argument:
+    name: str
+    value: Value
+    arg: Optional[cst.Arg]  # written at the call; None when it came from a splat
+    node: Optional[cst.CSTNode]
+
+
+@dataclass
+class _Arguments:
+    by_name: Dict[str, _Argument]
+    unknown_splat: bool = False
+    splat_descriptions: List[str] = field(default_factory=list)
+
+
+def _call_arguments(resolver: Resolver, call: cst.Call) -> _Arguments:
+    arguments = _Arguments({})
+    for arg in call.args:
+        if arg.keyword is not None:
+            arguments.by_name[arg.keyword.value] = _Argument(
+                arg.keyword.value, resolver.resolve(arg.value), arg, arg.value
+            )
+        elif arg.star == "**":
+            spread = resolver.resolve(arg.value)
+            if isinstance(spread, DictVal):
+                for entry in spread.entries:
+                    arguments.by_name[entry.key] = _Argument(entry.key, entry.value, None, _entry_value_node(entry))
+                if not spread.complete:
+                    arguments.unknown_splat = True
+                    arguments.splat_descriptions.append(f"`**{resolver.short(arg.value)}` may add keys")
+            else:
+                arguments.unknown_splat = True
+                reason = spread.reason if isinstance(spread, Unknown) and spread.reason else "not resolved"
+                arguments.splat_descriptions.append(f"`**{resolver.short(arg.value)}`: {reason}")
+    return arguments
+
+
+def _dict_arguments(params: DictVal) -> _Arguments:
+    arguments = _Arguments({})
+    for entry in params.entries:
+        arguments.by_name[entry.key] = _Argument(entry.key, entry.value, None, _entry_value_node(entry))
+    if not params.complete:
+        arguments.unknown_splat = True
+        arguments.splat_descriptions.append("the batch request's params may have more keys")
+    return arguments
+
+
+class _RequestBuilder:
+    def __init__(self, resolver: Resolver, repeats: "RepeatAnalyzer", call: SdkCall):
+        self.resolver = resolver
+        self.repeats = repeats
+        self.call = call
+        self.unknown_reasons: List[str] = []
+
+    def batch_requests(self) -> List[Request]:
+        call = self.call.node
+        assert call is not None
+        arguments = _call_arguments(self.resolver, call)
+        requests_arg = arguments.by_name.get("requests")
+        if requests_arg is None:
+            self.unknown_reasons.append("`requests=` could not be resolved")
+            return []
+        value = requests_arg.value
+        found: List[Request] = []
+        if isinstance(value, ListVal):
+            for item in value.items:
+                if isinstance(item, DictVal):
+                    params = item.get("params")
+                    if isinstance(params, DictVal):
+                        node = params.node or item.node or call
+                        repeated = value.origin == "comprehension" or len(value.items) > 1
+                        found.append(self.request(_dict_arguments(params), node, in_batch=True, batch_repeats=repeated))
+                        continue
+                self.unknown_reasons.append("a batch request's `params` could not be resolved")
+            if not value.complete and not value.items:
+                self.unknown_reasons.append("the batch's requests could not be resolved")
+        else:
+            self.unknown_reasons.append("`requests=` could not be resolved")
+        return found
+
+    def request(self, arguments: _Arguments, node: cst.CSTNode, in_batch: bool = False, batch_repeats: bool = False) -> Request:
+        by_name = arguments.by_name
+        if arguments.unknown_splat:
+            self.unknown_reasons.extend(arguments.splat_descriptions)
+        tools = self._tools(by_name.get("tools"), arguments.unknown_splat)
+        system = self._system(by_name.get("system"), arguments.unknown_splat)
+        messages = self._messages(by_name.get("messages"), arguments.unknown_splat)
+        for segment in (system, tools, messages):
+            if segment.form is SegmentForm.UNKNOWN:
+                self.unknown_reasons.append(f"`{segment.name}` {segment.description or 'could not be resolved'}")
+        model_arg = by_name.get("model")
+        model = None
+        if model_arg is not None and isinstance(model_arg.value, TextValue):
+            model = model_arg.value.text
+        elif model_arg is not None:
+            self.unknown_reasons.append("the model could not be resolved")
+        top_marker = None
+        top_unknown = False
+        cache_arg = by_name.get("cache_control")
+        if cache_arg is not None:
+            if isinstance(cache_arg.value, Const) and cache_arg.value.value is None:
+                top_marker = None
+            else:
+                top_marker = _marker(cache_arg.value, cache_arg.node, cache_arg.arg, "cache_control")
+        elif arguments.unknown_splat:
+            top_unknown = True
+        betas_arg = by_name.get("betas")
+        betas = None
+        betas_complete = True
+        if betas_arg is not None:
+            if isinstance(betas_arg.value, ListVal):
+                betas = tuple(
+                    item.text if isinstance(item, TextValue) else None for item in betas_arg.value.items
+                )
+                betas_complete = betas_arg.value.complete
+            elif isinstance(betas_arg.value, TextValue):
+                betas = (betas_arg.value.text,)
+            else:
+                betas = ()
+                betas_complete = False
+        beta_headers: Tuple[str, ...] = ()
+        beta_header_node = None
+        headers_arg = by_name.get("extra_headers")
+        if headers_arg is not None and isinstance(headers_arg.value, DictVal):
+            for entry in headers_arg.value.entries:
+                if entry.key.lower() == "anthropic-beta" and isinstance(entry.value, TextValue) and entry.value.text:
+                    beta_headers = tuple(v.strip() for v in entry.value.text.split(",") if v.strip())
+                    beta_header_node = entry.node
+        max_tokens = None
+        max_arg = by_name.get("max_tokens")
+        if max_arg is not None and isinstance(max_arg.value, Const) and isinstance(max_arg.value.value, int):
+            max_tokens = max_arg.value.value
+        repetition = self.repeats.analyze(self.call.node, messages, in_batch=in_batch, batch_repeats=batch_repeats)
+        return Request(
+            call=self.call,
+            model=model,
+            tools=tools,
+            system=system,
+            messages=messages,
+            repetition=repetition,
+            top_level_cache_control=top_marker,
+            top_level_cache_control_unknown=top_unknown,
+            betas=betas,
+            betas_complete=betas_complete,
+            betas_arg=betas_arg.arg if betas_arg else None,
+            beta_headers=beta_headers,
+            beta_header_node=beta_header_node,
+            max_tokens=max_tokens,
+            max_tokens_arg=max_arg.arg if max_arg else None,
+            has_unknown_splat=arguments.unknown_splat,
+            keywords=tuple(sorted(by_name)),
+            in_batch=in_batch,
+            node=node,
+        )
+
+    # -- segments ---------------------------------------------------------------------------
+    def _absent(self, name: str, splat: bool) -> Segment:
+        if splat:
+            return Segment(name, SegmentForm.UNKNOWN, complete=False, origin="splat", description="may come from a `**` splat")
+        return Segment(name, SegmentForm.ABSENT)
+
+    def _unknown(self, name: str, argument: "_Argument", value: Value) -> Segment:
+        reason = value.reason if isinstance(value, Unknown) and value.reason else "could not be resolved"
+        origin = value.origin if isinstance(value, Unknown) else "unknown"
+        return Segment(
+            name, SegmentForm.UNKNOWN, complete=False, origin=origin,
+            description=f"is {self.resolver.short(argument.node) if argument.node is not None else 'unknown'}: {reason}",
+            arg=argument.arg, node=argument.node,
+        )
+
+    def _tools(self, argument: Optional["_Argument"], splat: bool) -> Segment:
+        if argument is None:
+            return self._absent("tools", splat)
+        value = argument.value
+        if isinstance(value, Const) and value.value is None:
+            return Segment("tools", SegmentForm.ABSENT, arg=argument.arg)
+        if not isinstance(value, ListVal):
+            return self._unknown("tools", argument, value)
+        blocks = []
+        for item in value.items:
+            content = staticness_of(item)
+            if value.unordered:
+                content = max(content, Staticness.VOLATILE)
+            if isinstance(item, DictVal):
+                marker, marker_unknown = _block_marker(item)
+                content = _content_staticness(item)
+                if value.unordered:
+                    content = max(content, Staticness.VOLATILE)
+                blocks.append(
+                    Block("tools", BlockKind.TOOL, content, chars=_content_size(item), marker=marker,
+                          marker_unknown=marker_unknown, node=item.node)
+                )
+            else:
+                blocks.append(Block("tools", BlockKind.TOOL, content, chars=size_of(item), marker_unknown=True, node=getattr(item, "node", None)))
+        return Segment(
+            "tools", SegmentForm.BLOCKS, blocks=tuple(blocks),
+            complete=value.complete and value.origin != "comprehension",
+            origin=_origin_of(argument, value), description=_describe(self.resolver, argument),
+            arg=argument.arg, node=argument.node,
+        )
+
+    def _system(self, argument: Optional["_Argument"], splat: bool) -> Segment:
+        if argument is None:
+            return self._absent("system", splat)
+        value = argument.value
+        description = _describe(self.resolver, argument)
+        if isinstance(value, TextValue):
+            return Segment("system", SegmentForm.STRING, text=value, origin=_origin_of(argument, value),
+                           description=description, arg=argument.arg, node=argument.node)
+        if isinstance(value, ListVal):
+            blocks = tuple(self._content_block("system", item, None, None, None) for item in value.items)
+            return Segment("system", SegmentForm.BLOCKS, blocks=blocks, complete=value.complete,
+                           origin=_origin_of(argument, value), description=description,
+                           arg=argument.arg, node=argument.node)
+        if isinstance(value, Const) and value.value is None:
+            return Segment("system", SegmentForm.ABSENT, arg=argument.arg)
+        return self._unknown("system", argument, value)
+
+    def _messages(self, argument: Optional["_Argument"], splat: bool) -> Segment:
+        if argument is None:
+            return self._absent("messages", splat)
+        value = argument.value
+        if not isinstance(value, ListVal):
+            segment = self._unknown("messages", argument, value)
+            history = self.repeats.history_name(argument.node)
+            if history is not None:
+                return Segment("messages", SegmentForm.UNKNOWN, complete=False, origin=segment.origin,
+                               description=segment.description, arg=argument.arg, node=argument.node,
+                               history_name=history)
+            return segment
+        blocks: List[Block] = []
+        for index, message in enumerate(value.items):
+            if not isinstance(message, DictVal):
+                blocks.append(Block("messages", BlockKind.UNKNOWN, staticness_of(message), marker_unknown=True,
+                                    message_index=index, node=getattr(message, "node", None)))
+                continue
+            role_value = message.get("role")
+            role = role_value.text if isinstance(role_value, TextValue) else None
+            content = message.get("content")
+            if isinstance(content, ListVal):
+                for item in content.items:
+                    blocks.append(self._content_block("messages", item, role, index, message.node))
+            elif content is not None:
+                text = as_text(content, getattr(content, "node", None))
+                blocks.append(Block("messages", BlockKind.TEXT, text.staticness, text=text,
+                                    chars=text.known_chars if text.size_is_exact else None,
+                                    role=role, message_index=index, node=text.node, message_node=message.node))
+            else:
+                blocks.append(Block("messages", BlockKind.UNKNOWN, Staticness.UNKNOWN, marker_unknown=True,
+                                    role=role, message_index=index, node=message.node, message_node=message.node))
+        return Segment(
+            "messages", SegmentForm.BLOCKS, blocks=tuple(blocks),
+            complete=value.complete and not value.grows,
+            origin=_origin_of(argument, value), description=_describe(self.resolver, argument),
+            arg=argument.arg, node=argument.node,
+            history_name=self.repeats.history_name(argument.node) or (value.name if value.grows else None),
+        )
+
+    def _content_block(self, segment: str, item: Value, role, index, message_node) -> Block:
+        if isinstance(item, TextValue) and segment == "system":
+            # a bare string in a system list is not a block the API accepts; keep it visible
+            return Block(segment, BlockKind.OTHER, item.staticness, text=item, node=item.node)
+        if not isinstance(item, DictVal):
+            return Block(segment, BlockKind.UNKNOWN, staticness_of(item), chars=size_of(item),
+                         marker_unknown=True, role=role, message_index=index,
+                         node=getattr(item, "node", None), message_node=message_node)
+        kind_value = item.get("type")
+        kind = BlockKind.UNKNOWN
+        if isinstance(kind_value, TextValue) and kind_value.text is not None:
+            kind = BLOCK_KINDS.get(kind_value.text, BlockKind.OTHER)
+        marker, marker_unknown = _block_marker(item)
+        text = None
+        if kind is BlockKind.TEXT or (kind is BlockKind.UNKNOWN and item.get("text") is not None):
+            text_value = item.get("text")
+            if text_value is not None:
+                text = as_text(text_value, getattr(text_value, "node", None))
+        content = _content_staticness(item)
+        return Block(segment, kind, content, text=text, chars=_content_size(item), marker=marker,
+                     marker_unknown=marker_unknown, role=role, message_index=index, node=item.node,
+                     message_node=message_node)
+
+
+def _entry_value_node(entry: DictEntry) -> Optional[cst.CSTNode]:
+    node = entry.node
+    if isinstance(node, (cst.DictElement, cst.Arg)):
+        return node.value
+    return node
+
+
+def _content_entries(item: DictVal) -> List[DictEntry]:
+    return [e for e in item.entries if e.key not in MARKER_KEYS]
+
+
+def _content_staticness(item: DictVal) -> Staticness:
+    worst = max((staticness_of(e.value) for e in _content_entries(item)), default=Staticness.STATIC)
+    if not item.complete:
+        worst = max(worst, Staticness.UNKNOWN)
+    return worst
+
+
+def _content_size(item: DictVal) -> Optional[int]:
+    total = 0
+    for entry in _content_entries(item):
+        size = size_of(entry.value)
+        if size is None:
+            return None
+        total += size
+    return total if item.complete else None
+
+
+def _block_marker(item: DictVal) -> Tuple[Optional[Marker], bool]:
+    for key in MARKER_KEYS:
+        entry = item.entry(key)
+        if entry is not None:
+            if isinstance(entry.value, Const) and entry.value.value is None:
+                return None, False
+            return _marker(entry.value, getattr(entry.value, "node", None), entry.node, key), False
+    return None, not item.complete
+
+
+def _marker(value: Value, node, key_node, key: str) -> Marker:
+    if key != "cache_control":
+        return Marker(None, False, f"the key is spelled `{key}`; the API reads only `cache_control`", node, key_node, key)
+    if isinstance(value, TextValue):
+        return Marker(None, False, f"`cache_control` must be a dict like {{\"type\": \"ephemeral\"}}, not the string {value.text!r}" if value.text is not None else "`cache_control` must be a dict", node, key_node, key)
+    if not isinstance(value, DictVal):
+        return Marker(None, None, None, node, key_node, key)
+    kind = value.get("type")
+    if kind is None:
+        if not value.complete:
+            return Marker(None, None, None, node, key_node, key)
+        return Marker(None, False, "`cache_control` has no `type` (it must be \"ephemeral\")", node, key_node, key)
+    if not isinstance(kind, TextValue) or kind.text is None:
+        return Marker(None, None, None, node, key_node, key)
+    if kind.text != "ephemeral":
+        return Marker(None, False, f"`type` is {kind.text!r}; the only accepted type is \"ephemeral\"", node, key_node, key)
+    extra = [k for k in value.keys() if k not in ("type", "ttl")]
+    if extra:
+        return Marker(None, False, f"unexpected key {extra[0]!r} in `cache_control`", node, key_node, key)
+    if not value.complete:  # a `**splat` may add keys the API rejects
+        ttl_value = value.get("ttl")
+        ttl = Ttl(ttl_value.text) if isinstance(ttl_value, TextValue) and ttl_value.text in ("5m", "1h") else None
+        return Marker(ttl, None, None, node, key_node, key)
+    ttl_value = value.get("ttl")
+    if ttl_value is None:
+        if not value.complete:
+            return Marker(None, None, None, node, key_node, key)
+        return Marker(Ttl.FIVE_MINUTES, True, None, node, key_node, key)
+    if isinstance(ttl_value, TextValue) and ttl_value.text is not None:
+        if ttl_value.text in ("5m", "1h"):
+            return Marker(Ttl(ttl_value.text), True, None, node, key_node, key)
+        return Marker(None, False, f"`ttl` is {ttl_value.text!r}; it must be \"5m\" or \"1h\"", node, key_node, key)
+    if isinstance(ttl_value, Const):
+        return Marker(None, False, f"`ttl` is {ttl_value.value!r}; it must be the string \"5m\" or \"1h\"", node, key_node, key)
+    return Marker(None, None, None, node, key_node, key)
+
+
+def _origin_of(argument: "_Argument", value: Value) -> str:
+    if argument.arg is None:
+        return "splat"
+    node = argument.node
+    if isinstance(node, cst.Name):
+        origin = getattr(value, "origin", "local")
+        return origin if origin in ("parameter", "constant", "local", "import", "attribute", "function", "file") else "local"
+    if isinstance(node, cst.Attribute):
+        return "attribute"
+    if isinstance(node, cst.Call):
+        return getattr(value, "origin", "call") or "call"
+    return "literal"
+
+
+def _describe(resolver: Resolver, argument: "_Argument") -> str:
+    if argument.node is None:
+        return f"`{argument.name}`"
+    return f"`{resolver.short(argument.node)}`"

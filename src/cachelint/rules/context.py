@@ -1,0 +1,220 @@
+"""The rule context: what a rule may ask for, and how its reports become diagnostics."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from cachelint.core import modeldata
+from cachelint.core.diagnostics import Applicability, Cost, Diagnostic, Edit, Fix, Location
+from cachelint.core.options import AnalysisOptions
+from cachelint.rules.base import FixSpec, InsertAfter, Remove, Replace
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class LineIndex:
+    """Maps libcst positions (1-based line, 0-based character column) to offsets and back."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+
+    def offset(self, line: int, column: int) -> int:
+        return self.starts[line - 1] + column
+
+    def location(self, offset: int) -> Location:
+        line = bisect.bisect_right(self.starts, offset)
+        return Location(line, offset - self.starts[line - 1] + 1)
+
+
+class RuleContext:
+    def __init__(
+        self,
+        module: cst.Module,
+        wrapper,  # libcst.metadata.MetadataWrapper
+        text: str,
+        path: str,
+        options: AnalysisOptions,
+    ):
+        self.module = module
+        self.wrapper = wrapper
+        self.text = text
+        self.path = path
+        self.options = options
+        self.lines = LineIndex(text)
+        self.diagnostics: List[Diagnostic] = []
+        self._positions = None  # positions.LazyPositions
+        self._parents: Optional[Dict[cst.CSTNode, cst.CSTNode]] = None
+        self.current_rule = None
+        self.resolver = None  # values.Resolver, set by the engine when the file has SDK calls
+        self.repeats = None  # repeat.RepeatAnalyzer
+        self.built = None
+        # (VirtualRequest, codes the wrapper reports itself) while checking a wrapper's caller
+        self.virtual = None
+
+    # -- facts rules ask for ---------------------------------------------------------------
+    def tokens(self, chars: int) -> int:
+        return int(round(chars / max(self.options.chars_per_token, 0.1)))
+
+    def model_info(self, model: Optional[str]) -> Optional[modeldata.ModelInfo]:
+        return modeldata.lookup(model or self.options.default_model, self.options.model_overrides)
+
+    def min_cache_tokens(self, model: Optional[str]) -> Optional[int]:
+        """The model's minimum cacheable prefix, or None when the model is unknown."""
+        info = self.model_info(model)
+        return info.min_cache_tokens if info else None
+
+    def cost(self, tokens: int, model: Optional[str], multiplier: float = 1.0) -> Cost:
+        """The cost of `tokens` input tokens billed at `multiplier` x the base price, per 1k calls."""
+        assumed = not model
+        name = model or self.options.default_model or "unknown"
+        info = self.model_info(model)
+        usd = None
+        if info and info.input_usd_per_mtok is not None:
+            usd = round(tokens * multiplier * info.input_usd_per_mtok / 1_000_000 * 1000, 4)
+        return Cost(tokens_per_call=tokens, model=name, model_assumed=assumed, usd_per_1k_calls=usd)
+
+    @property
+    def positions(self):
+        if self._positions is None:
+            from cachelint.syntax.positions import LazyPositions
+
+            self._positions = LazyPositions(self.module, self.parents)
+        return self._positions
+
+    @property
+    def parents(self) -> Dict[cst.CSTNode, cst.CSTNode]:
+        if self._parents is None:
+            if self.resolver is not None:
+                self._parents = self.resolver.parents
+            else:
+                from cachelint.syntax.treewalk import parent_map
+
+                self._parents = parent_map(self.module)
+        return self._parents
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    def span(self, node: cst.CSTNode) -> Tuple[int, int]:
+        position = self.positions[node]
+        return (
+            self.lines.offset(position.start.line, position.start.column),
+            self.lines.offset(position.end.line, position.end.column),
+        )
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        return self.positions[node].start.line
+
+    # -- reporting ------------------------------------------------------------------------
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str,
+        *,
+        fix: Optional[FixSpec] = None,
+        cost: Optional[Cost] = None,
+        noqa_node: Optional[cst.CSTNode] = None,
+        rule=None,
+    ) -> None:
+        rule = rule or self.current_rule
+        if self.virtual is not None:
+            virtual, wrapper_codes = self.virtual
+            inside_caller = node in self.positions and self._within(node, virtual.caller)
+            if not inside_caller and rule.code in wrapper_codes:
+                return  # the wrapper's own finding, reported in the wrapper's file
+            if not inside_caller:
+                node = virtual.caller
+            message = f"{message} (via `{virtual.wrapper_name}()`, which sends it to the API)"
+            fix = None  # the wrapper may use the value in other ways: advice only
+            noqa_node = virtual.caller
+        if node not in self.positions and noqa_node is not None:
+            node = noqa_node  # a value defined in another module: report at the call
+        start, end = self.span(node)
+        noqa_row = self.line_of(noqa_node) if noqa_node is not None else None
+        self.diagnostics.append(
+            Diagnostic(
+                code=rule.code,
+                name=rule.name,
+                message=message,
+                path=self.path,
+                location=self.lines.location(start),
+                end_location=self.lines.location(end),
+                fix=self._fix(fix) if fix is not None else None,
+                noqa_row=noqa_row,
+                cost=cost,
+            )
+        )
+
+    def _within(self, node: cst.CSTNode, container: cst.CSTNode) -> bool:
+        if node is container:
+            return True
+        current = self.parents.get(node)
+        while current is not None:
+            if current is container:
+                return True
+            current = self.parents.get(current)
+        return False
+
+    def _fix(self, spec: FixSpec) -> Fix:
+        edits = []
+        for edit in spec.edits:
+            if isinstance(edit, Replace):
+                start, end = self.span(edit.node)
+                content = (
+                    edit.replacement
+                    if isinstance(edit.replacement, str)
+                    else self.module.code_for_node(edit.replacement)
+                )
+            elif isinstance(edit, InsertAfter):
+                start = end = self.span(edit.node)[1]
+                content = edit.text
+            elif isinstance(edit, Remove):
+                start, end = self._removal_span(edit.node)
+                content = ""
+            else:  # pragma: no cover - programming error
+                raise TypeError(edit)
+            edits.append(
+                Edit(
+                    start_offset=start,
+                    end_offset=end,
+                    content=content,
+                    location=self.lines.location(start),
+                    end_location=self.lines.location(end),
+                )
+            )
+        edits.sort(key=lambda e: (e.start_offset, e.end_offset))
+        return Fix(message=spec.message, applicability=spec.applicability, edits=tuple(edits))
+
+    def _removal_span(self, node: cst.CSTNode) -> Tuple[int, int]:
+        """A node of a comma-separated sequence, removed with the comma that separates it."""
+        parent = self.parents.get(node)
+        siblings = None
+        if isinstance(parent, cst.Call):
+            siblings = list(parent.args)
+        elif isinstance(parent, (cst.Dict, cst.List, cst.Tuple, cst.Set)):
+            siblings = list(parent.elements)
+        start, end = self.span(node)
+        if not siblings or node not in siblings:
+            return start, end
+        index = siblings.index(node)
+        if index + 1 < len(siblings):
+            return start, self.span(siblings[index + 1])[0]
+        if index > 0:
+            previous_end = self.span(siblings[index - 1])[1]
+            comma = getattr(node, "comma", None)
+            if isinstance(comma, cst.Comma):
+                # keep a trailing comma's own layout: drop "<, node>" and leave node's comma
+                return previous_end, end
+            return previous_end, end
+        comma = getattr(node, "comma", None)
+        if isinstance(comma, cst.Comma):
+            end = end + len(self.module.code_for_node(comma))
+        return start, end
+
+
+APPLICABILITY_ORDER = (Applicability.SAFE, Applicability.UNSAFE, Applicability.DISPLAY_ONLY)
