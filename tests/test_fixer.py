@@ -220,7 +220,8 @@ def breaking_rule(monkeypatch):
 
     import cachelint.run.engine
     import cachelint.rules
-    from cachelint.rules.base import FixSpec, Replace, Rule
+    from cachelint.fix.intents import FixSpec, Replace
+    from cachelint.rules.base import Rule
 
     class BreakingFix(Rule):
         code = "CL900"

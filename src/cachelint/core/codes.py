@@ -16,6 +16,8 @@ if TYPE_CHECKING:  # annotations only: `typing` and `pkgutil` cost start-up time
 
 # CL000 is not a rule class: files that do not parse are reported by the engine under this code.
 SYNTAX_ERROR_CODE = "CL000"
+SYNTAX_ERROR_NAME = "invalid-syntax"
+SYNTAX_ERROR_SUMMARY = "The file could not be parsed as Python; nothing in it was checked."
 
 _CODES: list = []
 

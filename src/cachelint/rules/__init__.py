@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from typing import Dict, Tuple
 
+from cachelint.core.codes import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, SYNTAX_ERROR_SUMMARY
 from cachelint.rules.base import Rule
-
-# CL000 is not a rule class: files that do not parse are reported by the engine under this code.
-SYNTAX_ERROR_CODE = "CL000"
-SYNTAX_ERROR_NAME = "invalid-syntax"
-SYNTAX_ERROR_SUMMARY = "The file could not be parsed as Python; nothing in it was checked."
 
 
 def _load() -> Tuple[type, ...]:

@@ -94,7 +94,7 @@ def remove_argument(ctx, arg: cst.Arg):
     """An edit removing `arg` from its call. When it is the call's only argument, the call
     becomes `f()` (a plain removal would leave the call's inner line breaks behind), provided no
     comment other than the argument's own trailing one would go with it."""
-    from cachelint.rules.base import Remove, Replace
+    from cachelint.fix.intents import Remove, Replace
 
     call = ctx.parents.get(arg)
     if not isinstance(call, cst.Call) or len(call.args) != 1:

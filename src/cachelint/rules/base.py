@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Iterable, List, Optional, Sequence, Tuple, Union
-
-import libcst as cst
+from typing import TYPE_CHECKING, ClassVar, Iterable, List, Optional, Tuple
 
 from cachelint.core.diagnostics import Applicability
 
@@ -43,39 +41,6 @@ class Example:
         return None if self.fixed is None else textwrap.dedent(self.fixed).lstrip("\n")
 
 
-class Replace:
-    """Replace a node's source with a new node or with text."""
-
-    def __init__(self, node: cst.CSTNode, replacement: Union[cst.CSTNode, str]):
-        self.node = node
-        self.replacement = replacement
-
-
-class InsertAfter:
-    """Insert text right after a node (e.g. `, cache_control=...` after the last argument)."""
-
-    def __init__(self, node: cst.CSTNode, text: str):
-        self.node = node
-        self.text = text
-
-
-class Remove:
-    """Remove a node (an Arg or a list element) together with its separating comma."""
-
-    def __init__(self, node: cst.CSTNode):
-        self.node = node
-
-
-EditSpec = Union[Replace, InsertAfter, Remove]
-
-
-@dataclass
-class FixSpec:
-    message: str
-    applicability: Applicability
-    edits: Sequence[EditSpec] = field(default_factory=list)
-
-
 class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
@@ -97,12 +62,6 @@ class Rule:
     @classmethod
     def documentation(cls) -> str:
         return textwrap.dedent(cls.docs).strip()
-
-
-def all_rules() -> Tuple[type, ...]:
-    from cachelint.rules import RULES
-
-    return RULES
 
 
 def iter_examples(rule: type) -> Iterable[Tuple[str, Example]]:

@@ -12,7 +12,8 @@ from cachelint.rules._shared import (
     tokens_phrase,
     value_expression,
 )
-from cachelint.rules.base import Example, FixSpec, Replace, Rule
+from cachelint.fix.intents import FixSpec, Replace
+from cachelint.rules.base import Example, Rule
 
 LARGE_PROMPT = '"""' + "You are a meticulous support agent for Acme Cloud. " * 120 + '"""'
 

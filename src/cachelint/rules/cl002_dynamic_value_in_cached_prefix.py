@@ -14,7 +14,8 @@ from cachelint.rules._shared import (
     tokens_phrase,
     varying_pieces_that_matter,
 )
-from cachelint.rules.base import Example, FixSpec, InsertAfter, Replace, Rule
+from cachelint.fix.intents import FixSpec, InsertAfter, Replace
+from cachelint.rules.base import Example, Rule
 
 POLICY = '"""' + "Refunds are issued within 14 days of purchase when the item is unused. " * 90 + '"""'
 

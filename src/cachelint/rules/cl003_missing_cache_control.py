@@ -7,7 +7,8 @@ import libcst as cst
 from cachelint.core.diagnostics import Applicability
 from cachelint.model.request import Block, Request, SegmentForm, Staticness
 from cachelint.rules._shared import dict_with_marker, size_gate, tokens_phrase
-from cachelint.rules.base import Example, FixSpec, Replace, Rule
+from cachelint.fix.intents import FixSpec, Replace
+from cachelint.rules.base import Example, Rule
 
 GUIDE = '"""' + "Always cite the clause of the contract that supports each answer you give. " * 80 + '"""'
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
+from cachelint.core.api import MAX_BREAKPOINTS
 from cachelint.model.request import Request
 from cachelint.rules._breakpoints import anchor, breakpoints, describe
 from cachelint.rules.base import Example, Rule
 
-MAX_BREAKPOINTS = 4
 
 
 class TooManyBreakpoints(Rule):

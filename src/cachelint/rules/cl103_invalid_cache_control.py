@@ -9,7 +9,8 @@ import libcst as cst
 from cachelint.core.diagnostics import Applicability
 from cachelint.model.request import Marker, Request, TextValue
 from cachelint.rules._breakpoints import Breakpoint, anchor, breakpoints, describe
-from cachelint.rules.base import EditSpec, Example, FixSpec, Replace, Rule
+from cachelint.fix.intents import EditSpec, FixSpec, Replace
+from cachelint.rules.base import Example, Rule
 from cachelint.resolve.values import Const, DictVal
 
 EPHEMERAL = '{"type": "ephemeral"}'

@@ -13,7 +13,8 @@ from cachelint.rules._betas import (
     namespace_attribute,
     remove_argument,
 )
-from cachelint.rules.base import Example, FixSpec, InsertAfter, Remove, Rule
+from cachelint.fix.intents import FixSpec, InsertAfter, Remove
+from cachelint.rules.base import Example, Rule
 from cachelint.resolve.values import DictVal, ListVal, TextValue
 
 GUIDE = '"""' + "Answer from the attached handbook and cite its section numbers. " * 80 + '"""'

@@ -16,7 +16,8 @@ from cachelint.rules._betas import (
     remove_argument,
     rewritten_header_literal,
 )
-from cachelint.rules.base import EditSpec, Example, FixSpec, Remove, Replace, Rule
+from cachelint.fix.intents import EditSpec, FixSpec, Remove, Replace
+from cachelint.rules.base import Example, Rule
 from cachelint.model.sdk import NOT_CLIENT, ClientInfo, SdkRecognizer, client_from_qualified
 from cachelint.resolve.values import DictVal, ListVal, Resolver, TextValue
 

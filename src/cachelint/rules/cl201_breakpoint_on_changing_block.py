@@ -4,6 +4,7 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
+from cachelint.core.api import MAX_BREAKPOINTS
 from cachelint.core import modeldata
 from cachelint.core.diagnostics import Applicability
 from cachelint.model.request import (
@@ -24,9 +25,9 @@ from cachelint.rules._shared import (
     value_expression,
     varying_pieces_that_matter,
 )
-from cachelint.rules.base import EditSpec, Example, FixSpec, Remove, Replace, Rule
+from cachelint.fix.intents import EditSpec, FixSpec, Remove, Replace
+from cachelint.rules.base import Example, Rule
 
-MAX_BREAKPOINTS = 4
 MANUAL = '"""' + "Answer strictly from the product manual below and quote the section you used. " * 80 + '"""'
 
 

@@ -8,7 +8,8 @@ from cachelint.syntax.scopes import Assignment
 from cachelint.core.diagnostics import Applicability
 from cachelint.model.request import Block, Request, SegmentForm, Staticness
 from cachelint.rules._shared import size_gate, tokens_phrase
-from cachelint.rules.base import Example, FixSpec, InsertAfter, Replace, Rule
+from cachelint.fix.intents import FixSpec, InsertAfter, Replace
+from cachelint.rules.base import Example, Rule
 from cachelint.resolve.values import Const, DictVal, ListVal, TextValue, Unknown, staticness_of
 
 CATALOG = '"""' + "Every answer must name the product's catalog number and its warranty terms. " * 80 + '"""'

@@ -8,7 +8,8 @@ import libcst as cst
 from cachelint.core.diagnostics import Applicability
 from cachelint.model.request import Block, Request, Segment, SegmentForm, Staticness
 from cachelint.rules._shared import block_varies, size_gate, tokens_phrase, varying_pieces_that_matter
-from cachelint.rules.base import Example, FixSpec, Replace, Rule
+from cachelint.fix.intents import FixSpec, Replace
+from cachelint.rules.base import Example, Rule
 from cachelint.model.request import TextValue
 from cachelint.resolve.values import DictVal, ListVal, Unknown, as_text
 

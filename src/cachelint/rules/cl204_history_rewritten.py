@@ -9,7 +9,8 @@ from cachelint.rules._history import (
     find_history,
     per_turn_rewrites,
 )
-from cachelint.rules.base import Example, FixSpec, Rule
+from cachelint.fix.intents import FixSpec
+from cachelint.rules.base import Example, Rule
 
 ADVICE = FixSpec(
     "Keep the history append-only between cache breakpoints: trim or summarise it rarely and in "

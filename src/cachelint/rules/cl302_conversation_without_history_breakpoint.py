@@ -4,15 +4,16 @@ from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
+from cachelint.core.api import MAX_BREAKPOINTS
 from cachelint.core.diagnostics import Applicability
 from cachelint.model.request import Platform, Request, SegmentForm, Staticness
 from cachelint.rules._history import find_history, per_turn_rewrites
 from cachelint.rules._shared import EPHEMERAL, size_gate, tokens_phrase
-from cachelint.rules.base import Example, FixSpec, InsertAfter, Rule
+from cachelint.fix.intents import FixSpec, InsertAfter
+from cachelint.rules.base import Example, Rule
 
 # Top-level `cache_control=` (automatic caching) arrived in anthropic 0.83.0.
 AUTOMATIC_CACHING_SDK = (0, 83, 0)
-MAX_BREAKPOINTS = 4
 TOP_LEVEL = f"cache_control={EPHEMERAL}"
 
 

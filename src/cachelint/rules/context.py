@@ -9,9 +9,10 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from cachelint.core import modeldata
-from cachelint.core.diagnostics import Applicability, Cost, Diagnostic, Edit, Fix, Location
+from cachelint.core.diagnostics import Applicability, Cost, Diagnostic, Location
 from cachelint.core.options import AnalysisOptions
-from cachelint.rules.base import FixSpec, InsertAfter, Remove, Replace
+from cachelint.fix.edits import resolve_fix
+from cachelint.fix.intents import FixSpec
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -144,7 +145,11 @@ class RuleContext:
                 path=self.path,
                 location=self.lines.location(start),
                 end_location=self.lines.location(end),
-                fix=self._fix(fix) if fix is not None else None,
+                fix=(
+                    resolve_fix(fix, self.module, self.span, self.parents, self.lines.location)
+                    if fix is not None
+                    else None
+                ),
                 noqa_row=noqa_row,
                 cost=cost,
             )
@@ -159,62 +164,5 @@ class RuleContext:
                 return True
             current = self.parents.get(current)
         return False
-
-    def _fix(self, spec: FixSpec) -> Fix:
-        edits = []
-        for edit in spec.edits:
-            if isinstance(edit, Replace):
-                start, end = self.span(edit.node)
-                content = (
-                    edit.replacement
-                    if isinstance(edit.replacement, str)
-                    else self.module.code_for_node(edit.replacement)
-                )
-            elif isinstance(edit, InsertAfter):
-                start = end = self.span(edit.node)[1]
-                content = edit.text
-            elif isinstance(edit, Remove):
-                start, end = self._removal_span(edit.node)
-                content = ""
-            else:  # pragma: no cover - programming error
-                raise TypeError(edit)
-            edits.append(
-                Edit(
-                    start_offset=start,
-                    end_offset=end,
-                    content=content,
-                    location=self.lines.location(start),
-                    end_location=self.lines.location(end),
-                )
-            )
-        edits.sort(key=lambda e: (e.start_offset, e.end_offset))
-        return Fix(message=spec.message, applicability=spec.applicability, edits=tuple(edits))
-
-    def _removal_span(self, node: cst.CSTNode) -> Tuple[int, int]:
-        """A node of a comma-separated sequence, removed with the comma that separates it."""
-        parent = self.parents.get(node)
-        siblings = None
-        if isinstance(parent, cst.Call):
-            siblings = list(parent.args)
-        elif isinstance(parent, (cst.Dict, cst.List, cst.Tuple, cst.Set)):
-            siblings = list(parent.elements)
-        start, end = self.span(node)
-        if not siblings or node not in siblings:
-            return start, end
-        index = siblings.index(node)
-        if index + 1 < len(siblings):
-            return start, self.span(siblings[index + 1])[0]
-        if index > 0:
-            previous_end = self.span(siblings[index - 1])[1]
-            comma = getattr(node, "comma", None)
-            if isinstance(comma, cst.Comma):
-                # keep a trailing comma's own layout: drop "<, node>" and leave node's comma
-                return previous_end, end
-            return previous_end, end
-        comma = getattr(node, "comma", None)
-        if isinstance(comma, cst.Comma):
-            end = end + len(self.module.code_for_node(comma))
-        return start, end
-
 
 APPLICABILITY_ORDER = (Applicability.SAFE, Applicability.UNSAFE, Applicability.DISPLAY_ONLY)

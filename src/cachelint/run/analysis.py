@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
+from cachelint.core.codes import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME
 from cachelint.core.diagnostics import Diagnostic, Location, UnknownSite
 from cachelint.core.options import AnalysisOptions
 
@@ -41,8 +42,8 @@ def analyze_text(
         return FileAnalysis(
             diagnostics=(
                 Diagnostic(
-                    code="CL000",
-                    name="invalid-syntax",
+                    code=SYNTAX_ERROR_CODE,
+                    name=SYNTAX_ERROR_NAME,
                     message=f"could not parse: {type(error).__name__}",
                     path=path,
                     location=Location(1, 1),
@@ -66,8 +67,8 @@ def _syntax_error(error, path: str, options: AnalysisOptions) -> Diagnostic:
     invalid (its positions and messages are the ones users know); libcst's otherwise."""
     row, column, message = _cpython_syntax_error(error)
     return Diagnostic(
-        code="CL000",
-        name="invalid-syntax",
+        code=SYNTAX_ERROR_CODE,
+        name=SYNTAX_ERROR_NAME,
         message=f"SyntaxError: {message}",
         path=path,
         location=Location(row, column),

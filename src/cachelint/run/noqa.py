@@ -13,10 +13,11 @@ import tokenize
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, Optional
 
+from cachelint.core.codes import SYNTAX_ERROR_CODE
 from cachelint.core.diagnostics import Diagnostic
 
 # Syntax errors cannot be silenced (as in ruff): a file that does not parse was not checked.
-UNSUPPRESSIBLE_CODES = frozenset({"CL000"})
+UNSUPPRESSIBLE_CODES = frozenset({SYNTAX_ERROR_CODE})
 
 _DIRECTIVE = re.compile(
     r"#\s*noqa(?![\w-])"

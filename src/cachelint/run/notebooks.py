@@ -24,6 +24,7 @@ import bisect
 from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Tuple
 
+from cachelint.core.codes import SYNTAX_ERROR_CODE
 from cachelint.core.diagnostics import Diagnostic, Edit, Fix, Location, UnknownSite
 from cachelint.core.errors import FileError, FileWarning
 from cachelint.source.ipython_escapes import (
@@ -507,7 +508,7 @@ def _set_aside_invalid_cells(
         failure = analyze_text(cell.neutral.text, path, options)
         alone = replace(cell, neutral=None)
         for diagnostic in failure.diagnostics:
-            if diagnostic.code == "CL000":
+            if diagnostic.code == SYNTAX_ERROR_CODE:
                 errors.append(_error_in_cell(diagnostic, cell))
         kept.append(alone)
     return kept, errors
