@@ -3,6 +3,8 @@
 - The test folders mirror src/cachelint and are packages (`tests.cli`, `tests.model`, ...), so
   pytest imports every test module under its full name with the repository root on sys.path;
   helpers are imported as `tests.support.<module>` and `tests.e2e.<module>`.
+- `tests.support.rule_harness` gets pytest's assertion rewriting, so a golden that differs is
+  shown as a diff.
 - `fake_anthropic`: a started `tests.support.fake_api.FakeAnthropicServer` on 127.0.0.1, with
   its own cache simulator and clock; stopped at teardown.
 """
@@ -13,7 +15,9 @@ from typing import Iterator
 
 import pytest
 
-from tests.support.fake_api import FakeAnthropicServer
+pytest.register_assert_rewrite("tests.support.rule_harness")
+
+from tests.support.fake_api import FakeAnthropicServer  # noqa: E402 - after the rewrite hook
 
 
 @pytest.fixture

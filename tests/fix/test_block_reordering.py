@@ -6,7 +6,7 @@ import libcst as cst
 import pytest
 
 from cachelint.core.diagnostics import Applicability
-from tests.support.rule_harness import apply_fixes, lint
+from tests.support.rule_harness import fix_source, lint
 
 POLICY_LINE = '"' + "Refunds are issued within 14 days of purchase when unused. " * 14 + '"'
 HEAD = (
@@ -52,7 +52,7 @@ CASES = [
 @pytest.mark.parametrize("written,expected", CASES)
 def test_reorder_keeps_layout(written, expected, newline):
     source = HEAD.replace("system=SYSTEM", "system=" + written).replace("\n", newline)
-    fixed = apply_fixes(source, {"CL203"}, Applicability.UNSAFE)
+    fixed = fix_source(source, {"CL203"}, Applicability.UNSAFE).text
     assert fixed == HEAD.replace("system=SYSTEM", "system=" + expected).replace("\n", newline)
     cst.parse_module(fixed)
     assert [d for d in lint(fixed) if d.code == "CL203"] == []

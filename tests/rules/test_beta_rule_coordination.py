@@ -7,7 +7,7 @@ import textwrap
 import libcst as cst
 
 from cachelint.core.diagnostics import Applicability
-from tests.support.rule_harness import apply_fixes, lint
+from tests.support.rule_harness import fix_source, lint
 
 SOURCE = textwrap.dedent(
     '''
@@ -82,12 +82,12 @@ def test_betas_on_the_stable_client_belong_to_cl104_only():
 
 
 def test_both_rules_fixed_together_converge_to_clean_code():
-    fixed = apply_fixes(SOURCE, {"CL104", "CL105"}, Applicability.UNSAFE)
+    fixed = fix_source(SOURCE, {"CL104", "CL105"}, Applicability.UNSAFE).text
     assert fixed == FIXED
     cst.parse_module(fixed)
     assert _findings(fixed) == []
 
 
 def test_safe_fixes_leave_the_mixed_call_for_review():
-    fixed = apply_fixes(SOURCE, {"CL104", "CL105"}, Applicability.SAFE)
+    fixed = fix_source(SOURCE, {"CL104", "CL105"}, Applicability.SAFE).text
     assert _findings(fixed) == [(15, "CL104")]

@@ -7,7 +7,7 @@ import pytest
 
 from cachelint.core.diagnostics import Applicability
 from cachelint.rules import RULES
-from tests.support.rule_harness import apply_fixes, lint
+from tests.support.rule_harness import fix_source, lint
 
 
 def _cases(kind):
@@ -35,11 +35,11 @@ def test_invalid_example_is_reported(rule, example):
 
 @pytest.mark.parametrize("rule,example", [c for c in _cases("invalid") if c.values[1].fixed is not None])
 def test_invalid_example_fix(rule, example):
-    fixed = apply_fixes(example.source, {rule.code}, example.applicability, example.path)
+    fixed = fix_source(example.source, {rule.code}, example.applicability, example.path).text
     assert fixed == example.fixed_source
     cst.parse_module(fixed)
     # fixing again changes nothing, and the rule is satisfied
-    assert apply_fixes(fixed, {rule.code}, example.applicability, example.path) == fixed
+    assert fix_source(fixed, {rule.code}, example.applicability, example.path).text == fixed
     assert not [d for d in lint(fixed, example.path) if d.code == rule.code and d.fix and d.fix.edits
                 and d.fix.applicability.rank <= example.applicability.rank]
 
@@ -54,7 +54,7 @@ def test_invalid_example_fix(rule, example):
 )
 def test_fix_needs_its_applicability(rule, example):
     """An UNSAFE example's fix must not be applied by a safe-only run."""
-    assert apply_fixes(example.source, {rule.code}, Applicability.SAFE, example.path) == example.source
+    assert fix_source(example.source, {rule.code}, Applicability.SAFE, example.path).text == example.source
 
 
 def test_every_rule_documents_itself():

@@ -1,6 +1,10 @@
 """Fixture files per rule: `tests/fixtures/rules/<CODE>/<name>.py` whose bad lines end in
-`# <CODE>`, with optional goldens `<name>.fixed.py` (safe fixes) and `<name>.unsafe.fixed.py`
-(safe + unsafe fixes), compared byte for byte."""
+`# <CODE>`, with goldens compared byte for byte:
+- `<name>.fixed.py`: what `cachelint fix --select <CODE> <name>.py` writes, when it changes the file;
+- `<name>.unsafe.fixed.py`: the same with `--unsafe-fixes`, when that goes further than the safe fixes;
+- `<name>.model.json`: the request model the rules receive for the file (`cachelint.model.snapshot`).
+`CACHELINT_UPDATE_GOLDENS=1` rewrites the goldens with the product's fixer and model instead.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ import libcst as cst
 import pytest
 
 from cachelint.core.diagnostics import Applicability
-from tests.support.rule_harness import apply_fixes, expected_markers, lint
+from cachelint.model.snapshot import file_snapshot, to_json
+from tests.support.rule_harness import check_golden, expected_markers, fix_file, fix_text_as, lint, read_text
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "rules"
 
@@ -22,15 +27,14 @@ def _inputs():
         yield pytest.param(path, id=f"{path.parent.name}/{path.name}")
 
 
-def _read(path: Path) -> str:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return handle.read()
+def _golden(path: Path, suffix: str) -> Path:
+    return path.with_name(path.stem + suffix)
 
 
 @pytest.mark.parametrize("path", list(_inputs()))
 def test_findings_match_markers(path):
     code = path.parent.name
-    source = _read(path)
+    source = read_text(path)
     expected = {(row, c) for row, c in expected_markers(source) if c == code}
     found = {(d.location.row, d.code) for d in lint(source, str(path)) if d.code == code}
     assert found == expected
@@ -39,17 +43,18 @@ def test_findings_match_markers(path):
 @pytest.mark.parametrize("path", list(_inputs()))
 def test_fix_goldens(path):
     code = path.parent.name
-    source = _read(path)
-    checked = False
-    for suffix, level in ((".fixed.py", Applicability.SAFE), (".unsafe.fixed.py", Applicability.UNSAFE)):
-        golden = path.with_name(path.stem + suffix)
-        if not golden.exists():
-            continue
-        checked = True
-        fixed = apply_fixes(source, {code}, level, str(path))
-        assert fixed == _read(golden)
+    source = read_text(path)
+    safe = fix_file(path, code, Applicability.SAFE).text
+    unsafe = fix_file(path, code, Applicability.UNSAFE).text
+    # a golden exists only where it shows something new: no golden, no applicable fix at all
+    check_golden(_golden(path, ".fixed.py"), safe if safe != source else None)
+    check_golden(_golden(path, ".unsafe.fixed.py"), unsafe if unsafe != safe else None)
+    for level, fixed in ((Applicability.SAFE, safe), (Applicability.UNSAFE, unsafe)):
         cst.parse_module(fixed)
-        assert apply_fixes(fixed, {code}, level, str(path)) == fixed
-    if not checked:
-        # no golden: the fixture's findings must have no applicable fix at all
-        assert apply_fixes(source, {code}, Applicability.UNSAFE, str(path)) == source
+        # fixing the fixed file again changes nothing
+        assert fix_text_as(path, fixed, code, level).text == fixed
+
+
+@pytest.mark.parametrize("path", list(_inputs()))
+def test_request_model_snapshots(path):
+    check_golden(_golden(path, ".model.json"), to_json(file_snapshot(read_text(path), str(path))))
