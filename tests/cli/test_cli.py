@@ -351,6 +351,7 @@ def test_usage_errors_exit_2(project):
     assert code == 2 and "Invalid value for '--output-format'" in err
 
 
+@pytest.mark.slow
 def test_python_dash_m_and_no_libcst_for_help(tmp_path):
     """`python -m cachelint` works, and --help / --version do not import libcst or rich."""
     probe = (

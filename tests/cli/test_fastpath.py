@@ -18,6 +18,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every case runs the entry point in a subprocess
+
 FIXTURES = pathlib.Path(__file__).parents[1] / "fixtures" / "fastpath"
 
 # Runs the entry point and records, in the file named by FASTPATH_PROBE, which heavy modules it

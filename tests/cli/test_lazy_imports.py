@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # every case starts a fresh interpreter
+
 REPO = Path(__file__).resolve().parents[2]
 HEAVY = ("libcst", "rich", "cachelint.run.cache", "cachelint.run.engine", "cachelint.rules", "pathspec")
 

@@ -38,6 +38,8 @@ from tests.e2e.cases import (
     case_for_program,
 )
 
+pytestmark = pytest.mark.slow  # runs programs, the CLI and the fake API in subprocesses
+
 OBSOLETE_BETA = "prompt-caching-2024-07-31"
 
 # What the unfixed program's bill looks like, in the words of each rule's docs.

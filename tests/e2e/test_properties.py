@@ -43,6 +43,8 @@ from cachelint.source.files import decode_source
 from tests.e2e.mutations import MUTATIONS, compiles, first_difference, rename_variable
 from tests.e2e.normalize import normalized_dump
 
+pytestmark = pytest.mark.slow  # Hypothesis and every fixture, mutated
+
 EXAMPLES_ENV = "CACHELINT_HYPOTHESIS_EXAMPLES"
 DEFAULT_EXAMPLES = 8
 EXAMPLES = int(os.environ.get(EXAMPLES_ENV) or DEFAULT_EXAMPLES)
@@ -139,12 +141,12 @@ def test_renaming_a_variable_changes_no_finding(path: Path, data):
 
 
 @PROPERTY_SETTINGS
-@given(hypothesmith.from_grammar())
+@given(st.deferred(hypothesmith.from_grammar))  # built when the test runs, not at collection
 def test_grammar_generated_programs(source: str):
     assert_fix_properties(source)
 
 
 @PROPERTY_SETTINGS
-@given(hypothesmith.from_node())
+@given(st.deferred(hypothesmith.from_node))
 def test_node_generated_programs(source: str):
     assert_fix_properties(source)

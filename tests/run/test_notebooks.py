@@ -351,13 +351,15 @@ def test_python_that_looks_like_ipython_is_left_alone(source):
     assert (neutral.text, neutral.escapes) == (source, ())
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles odd programs
 @settings(
     max_examples=int(os.environ.get("CACHELINT_HYPOTHESIS_EXAMPLES", "8")),
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
-@given(st.one_of(hypothesmith.from_grammar(), hypothesmith.from_node()))
+# deferred: building the grammar strategy takes seconds, paid only when the test runs
+@given(st.deferred(lambda: st.one_of(hypothesmith.from_grammar(), hypothesmith.from_node())))
 def test_valid_python_is_never_taken_for_ipython(source):
     import libcst
 

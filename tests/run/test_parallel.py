@@ -34,6 +34,7 @@ def summary(result):
     )
 
 
+@pytest.mark.slow
 def test_the_pool_gives_the_results_of_one_process(monkeypatch, always_pool):
     monkeypatch.chdir(REPO)
     paths = [str(p.relative_to(REPO)) for p in TREES]
@@ -46,6 +47,7 @@ def test_the_pool_gives_the_results_of_one_process(monkeypatch, always_pool):
     assert len(pooled.diagnostics) > 100
 
 
+@pytest.mark.slow
 def test_fix_in_the_pool_writes_what_one_process_writes(tmp_path, monkeypatch, always_pool):
     trees = {}
     for name in ("alone", "pooled"):
@@ -65,6 +67,7 @@ def test_fix_in_the_pool_writes_what_one_process_writes(tmp_path, monkeypatch, a
     assert any(entry[5] for entry in trees["alone"][0][0])  # and something was fixed
 
 
+@pytest.mark.slow
 def test_a_dead_worker_does_not_lose_files(monkeypatch, always_pool):
     monkeypatch.chdir(REPO)
     parent = os.getpid()
@@ -84,6 +87,7 @@ def test_a_dead_worker_does_not_lose_files(monkeypatch, always_pool):
     assert summary(pooled) == summary(alone)
 
 
+@pytest.mark.slow
 def test_jobs_flag(monkeypatch):
     monkeypatch.chdir(REPO / "tests" / "fixtures" / "cli" / "project")
     try:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from cachelint.run import runner
 from cachelint.run import scheduler
 from cachelint.config.settings import discover_config
 from cachelint.run.scheduler import RunOptions
+
+pytestmark = pytest.mark.slow  # spawns worker interpreters
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -129,6 +129,7 @@ def _python_files():
                     yield Path(directory) / name
 
 
+@pytest.mark.slow
 def test_never_drops_a_request_call_in_real_code():
     checked = kept = 0
     for path in _python_files():
@@ -168,6 +169,7 @@ _PIECES = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_PIECES, min_size=1, max_size=6))
 def test_agrees_with_the_parser_on_mixtures(pieces):

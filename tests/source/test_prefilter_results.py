@@ -17,6 +17,8 @@ from cachelint.run import runner
 from cachelint.config.settings import discover_config
 from cachelint.run.scheduler import RunOptions
 
+pytestmark = pytest.mark.slow  # every fixture and example, with and without the prefilter
+
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
 WRAPPERS = FIXTURES / "speed" / "wrappers"

@@ -22,6 +22,7 @@ SAMPLES = (
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
 def test_every_code_node_has_libcsts_position(path: Path):
     module = cst.parse_module(path.read_bytes())
