@@ -2,6 +2,6 @@
 
 `harness` runs the example programs of tests/fixtures/e2e/ on the real `anthropic` SDK against
 the fake API, applies fixes with the real CLI and compares what the model received; `cases` lists
-which program proves which rule's fix. Used by tests/test_fix_proof.py and
+which program proves which rule's fix. Used by tests/e2e/test_fix_proof.py and
 scripts/savings_table.py.
 """

@@ -391,24 +391,6 @@ def system_blocks_as_multiset(params: Mapping[str, Any]) -> Dict[str, Any]:
     return view
 
 
-def marker_positions(params: Mapping[str, Any]) -> List[str]:
-    """Where a request's breakpoints are: "top-level", "tools.0", "system.1", "messages.2.0"."""
-    found = ["top-level"] if params.get("cache_control") is not None else []
-    for index, tool in enumerate(params.get("tools") or []):
-        if isinstance(tool, dict) and "cache_control" in tool:
-            found.append("tools.%d" % index)
-    system = params.get("system")
-    for index, block in enumerate(system if isinstance(system, list) else []):
-        if isinstance(block, dict) and "cache_control" in block:
-            found.append("system.%d" % index)
-    for m_index, message in enumerate(params.get("messages") or []):
-        content = message.get("content") if isinstance(message, dict) else None
-        for b_index, block in enumerate(content if isinstance(content, list) else []):
-            if isinstance(block, dict) and "cache_control" in block:
-                found.append("messages.%d.%d" % (m_index, b_index))
-    return found
-
-
 def usage_rows(run: ProgramRun) -> List[Tuple[int, int, int]]:
     """(input_tokens, cache_creation_input_tokens, cache_read_input_tokens) per billed request."""
     return [

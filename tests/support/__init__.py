@@ -1,5 +1,7 @@
-"""Test-only helpers: a prompt-cache simulator and a fake Anthropic API on loopback.
+"""Test-only helpers, imported as `tests.support.<module>`:
 
-Import them as `tests.support.cache_simulator` and `tests.support.fake_api` (tests/conftest.py
-puts the repository root on sys.path and provides the `fake_anthropic` fixture).
+- `rule_harness`: lint a source, fix it with the product's own fixer, read `# CL001` markers,
+  check or rewrite goldens (`CACHELINT_UPDATE_GOLDENS=1`);
+- `cache_simulator` and `fake_api`: a prompt-cache simulator and a fake Anthropic API on
+  loopback (tests/conftest.py provides the `fake_anthropic` fixture).
 """

@@ -44,7 +44,6 @@ UNKNOWN_MODEL_MIN_CACHE_TOKENS = 1024
 CHARS_PER_TOKEN = 4
 
 MARKABLE_MESSAGE_BLOCK_TYPES = frozenset({"text", "image", "document", "tool_use", "tool_result"})
-THINKING_BLOCK_TYPES = frozenset({"thinking", "redacted_thinking"})
 
 # The JSON a text block's text sits in: {"type":"text","text":"<text>"} is 25 characters + text.
 _TEXT_BLOCK_OVERHEAD_CHARS = len(json.dumps({"type": "text", "text": ""}, separators=(",", ":")))

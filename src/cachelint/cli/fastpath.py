@@ -19,7 +19,7 @@ It handles only invocations it fully understands, and only when it is certain of
 Then it prints what `cachelint.cli.commands` prints for a run without findings and exits 0. In every
 other case (another flag, a directory, stdin, a notebook, a file to analyse, anything invalid or
 unexpected) `run_fast_path` returns None and the click command line runs with the same
-arguments, so the result is the same either way (tests/test_fastpath.py compares the two).
+arguments, so the result is the same either way (tests/cli/test_fastpath.py compares the two).
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ _MARKER = b"messages"
 # (a `default_headers=` keyword), in files that may make no request. A file can only hold such a
 # finding when it names the namespace, or names both the beta and the keyword: the SDK's own
 # list of beta names (a `Literal`) holds the beta alone. A rule that adds a `check_module`
-# finding not tied to a request must extend `has_module_rule_marker` (tests/test_prefilter.py
+# finding not tied to a request must extend `has_module_rule_marker` (tests/source/test_prefilter.py
 # lists those rules).
 MODULE_RULE_MARKERS = (b"prompt_caching", b"prompt-caching-")
 _MODULE_RULE_COMMON = b"caching"  # in every marker: one scan rules out nearly every file
