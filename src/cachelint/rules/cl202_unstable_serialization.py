@@ -6,11 +6,13 @@ import libcst as cst
 from cachelint.syntax.scopes import Assignment
 
 from cachelint.core.diagnostics import Applicability
-from cachelint.model.request import Block, Request, SegmentForm, Staticness
+from cachelint.model.request import Block, Request, SegmentForm
+from cachelint.resolve.text import Staticness
 from cachelint.rules._shared import size_gate, tokens_phrase
 from cachelint.fix.intents import FixSpec, InsertAfter, Replace
 from cachelint.rules.base import Example, Rule
-from cachelint.resolve.values import Const, DictVal, ListVal, TextValue, Unknown, staticness_of
+from cachelint.resolve.text import TextValue
+from cachelint.resolve.value import Const, DictVal, ListVal, Unknown, staticness_of
 
 CATALOG = '"""' + "Every answer must name the product's catalog number and its warranty terms. " * 80 + '"""'
 
@@ -361,7 +363,7 @@ class _SiteFinder:
     def _function_results(self, call: cst.Call) -> List[cst.CSTNode]:
         if not isinstance(call.func, cst.Name):
             return []
-        referents = self.resolver._referents(call.func) or set()
+        referents = self.resolver.referents(call.func) or set()
         found = []
         for referent in referents:
             definition = getattr(referent, "node", None)
@@ -439,7 +441,7 @@ class _Collector(cst.CSTVisitor):
 
 def _assigned_values(resolver, name: cst.Name) -> List[cst.CSTNode]:
     """The expressions assigned to the name where it is used (same file, plain assignments)."""
-    referents = resolver._referents(name) or set()
+    referents = resolver.referents(name) or set()
     found: List[cst.CSTNode] = []
     for referent in referents:
         if not isinstance(referent, Assignment):
@@ -570,7 +572,7 @@ def _is_set_expression(resolver, node: cst.CSTNode, depth: int) -> bool:
 
 
 def _is_builtin(resolver, name: cst.Name) -> bool:
-    referents = resolver._referents(name)
+    referents = resolver.referents(name)
     return not referents or all(not isinstance(r, Assignment) or getattr(r, "node", None) is None for r in referents)
 
 
