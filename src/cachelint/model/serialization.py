@@ -172,13 +172,22 @@ def unstable_serializations(resolver: Resolver, request: Request, prefix: Serial
     for segment_name, roots in _roots(resolver, request, prefix):
         for root in roots:
             finder.walk(root, segment_name)
+    # a site reached from several roots is listed once, for the first segment that reaches it
     json_calls = []
+    listed: Set[int] = set()
     for call, segment in finder.json_calls:
+        if id(call) in listed:
+            continue
+        listed.add(id(call))
         found = _unsorted_json(resolver, call, segment)
         if found is not None:
             json_calls.append(found)
     iterations = []
+    listed = set()
     for expression, consumer, segment in finder.iterations:
+        if id(expression) in listed:
+            continue
+        listed.add(id(expression))
         facts = set_facts(resolver, expression)
         if facts is not None:
             iterations.append(

@@ -16,7 +16,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from cachelint.resolve.causes import volatile_call
-from cachelint.resolve.ordering import json_key_order_unfixed
+from cachelint.resolve.ordering import json_key_order_unfixed, sorts_keys
 from cachelint.resolve.text import Cause, Origin, Piece, Staticness, TextValue
 from cachelint.resolve.value import (
     ListVal,
@@ -132,16 +132,12 @@ class CallResolution:
 
     def _json_dumps(self, node: cst.Call, depth: int) -> Value:
         data = self.resolve(node.args[0].value, depth)
-        sort_keys = any(
-            a.keyword is not None and a.keyword.value == "sort_keys" and isinstance(a.value, cst.Name) and a.value.value == "True"
-            for a in node.args
-        )
         staticness = staticness_of(data)
         cause: Optional[Cause] = None
         cause_node: Optional[cst.CSTNode] = None
         if json_key_order_unfixed(self, node, data):
             cause, cause_node = Cause.UNSORTED_JSON, node
-        if isinstance(data, ListVal) and data.unordered and not sort_keys:
+        if isinstance(data, ListVal) and data.unordered and not sorts_keys(node):
             staticness = Staticness.VOLATILE
             if cause is None:
                 cause, cause_node = Cause.SET_ORDER, node.args[0].value

@@ -73,6 +73,14 @@ def json_key_order_unfixed(resolver, call: cst.Call, data: Value) -> bool:
     return not key_order_is_fixed(data) and not holds_set_elements(resolver, call.args[0].value)
 
 
+def sorts_keys(call: cst.Call) -> bool:
+    """`json.dumps(..., sort_keys=True)`, spelled out: the order of what it writes is fixed."""
+    return any(
+        a.keyword is not None and a.keyword.value == "sort_keys" and isinstance(a.value, cst.Name) and a.value.value == "True"
+        for a in call.args
+    )
+
+
 def key_order_is_fixed(value: Value) -> bool:
     """True when every dict the value holds is written out in the code (so is its key order)."""
     if isinstance(value, (TextValue, Const)):
