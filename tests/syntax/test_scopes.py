@@ -21,7 +21,7 @@ from libcst.metadata import BuiltinAssignment as LibcstBuiltin
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from cachelint.syntax.scopes import BuiltinAssignment, ImportAssignment, ModuleIndex, head_name
-from cachelint.resolve.values import Resolver
+from cachelint.resolve.resolver import Resolver
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "scopes"

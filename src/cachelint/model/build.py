@@ -9,25 +9,15 @@ import libcst as cst
 
 from cachelint.core.options import AnalysisOptions
 from cachelint.model.repeat import RepeatAnalyzer
-from cachelint.model.request import (
-    Block,
-    BlockKind,
-    Marker,
-    Request,
-    SdkCall,
-    Segment,
-    SegmentForm,
-    Staticness,
-    TextValue,
-    Ttl,
-)
+from cachelint.model.request import Block, BlockKind, Marker, Request, SdkCall, Segment, SegmentForm, Ttl
+from cachelint.resolve.text import Origin, Staticness, TextValue
 from cachelint.model.sdk import SdkRecognizer, _method_chain, _shape
-from cachelint.resolve.values import (
+from cachelint.resolve.resolver import Resolver
+from cachelint.resolve.value import (
     Const,
     DictEntry,
     DictVal,
     ListVal,
-    Resolver,
     Unknown,
     Value,
     as_text,
@@ -75,7 +65,7 @@ def build_requests(wrapper, path: str, options: AnalysisOptions, project=None) -
         return built
     resolver = Resolver(wrapper, path, project, index=index)
     built.resolver = resolver
-    resolver._built_requests = built  # wrappers.py asks again for this module's requests
+    resolver.built_requests = built  # wrappers.py asks again for this module's requests
     recognizer = SdkRecognizer(resolver)
     repeats = RepeatAnalyzer(resolver)
     built.repeats = repeats
@@ -165,7 +155,7 @@ class _RequestBuilder:
                     params = item.get("params")
                     if isinstance(params, DictVal):
                         node = params.node or item.node or call
-                        repeated = value.origin == "comprehension" or len(value.items) > 1
+                        repeated = value.origin == Origin.COMPREHENSION or len(value.items) > 1
                         found.append(self.request(_dict_arguments(params), node, in_batch=True, batch_repeats=repeated))
                         continue
                 self.unknown_reasons.append("a batch request's `params` could not be resolved")
@@ -253,12 +243,12 @@ class _RequestBuilder:
     # -- segments ---------------------------------------------------------------------------
     def _absent(self, name: str, splat: bool) -> Segment:
         if splat:
-            return Segment(name, SegmentForm.UNKNOWN, complete=False, origin="splat", description="may come from a `**` splat")
+            return Segment(name, SegmentForm.UNKNOWN, complete=False, origin=Origin.SPLAT, description="may come from a `**` splat")
         return Segment(name, SegmentForm.ABSENT)
 
     def _unknown(self, name: str, argument: "_Argument", value: Value) -> Segment:
         reason = value.reason if isinstance(value, Unknown) and value.reason else "could not be resolved"
-        origin = value.origin if isinstance(value, Unknown) else "unknown"
+        origin = value.origin if isinstance(value, Unknown) else Origin.UNKNOWN
         return Segment(
             name, SegmentForm.UNKNOWN, complete=False, origin=origin,
             description=f"is {self.resolver.short(argument.node) if argument.node is not None else 'unknown'}: {reason}",
@@ -291,7 +281,7 @@ class _RequestBuilder:
                 blocks.append(Block("tools", BlockKind.TOOL, content, chars=size_of(item), marker_unknown=True, node=getattr(item, "node", None)))
         return Segment(
             "tools", SegmentForm.BLOCKS, blocks=tuple(blocks),
-            complete=value.complete and value.origin != "comprehension",
+            complete=value.complete and value.origin != Origin.COMPREHENSION,
             origin=_origin_of(argument, value), description=_describe(self.resolver, argument),
             arg=argument.arg, node=argument.node,
         )
@@ -452,18 +442,24 @@ def _marker(value: Value, node, key_node, key: str) -> Marker:
     return Marker(None, None, None, node, key_node, key)
 
 
-def _origin_of(argument: "_Argument", value: Value) -> str:
+# Where a segment named by a variable came from, as far as the segment's origin tells.
+NAMED_ORIGINS = (
+    Origin.PARAMETER, Origin.CONSTANT, Origin.LOCAL, Origin.IMPORT, Origin.ATTRIBUTE, Origin.FUNCTION, Origin.FILE,
+)
+
+
+def _origin_of(argument: "_Argument", value: Value) -> Origin:
     if argument.arg is None:
-        return "splat"
+        return Origin.SPLAT
     node = argument.node
     if isinstance(node, cst.Name):
-        origin = getattr(value, "origin", "local")
-        return origin if origin in ("parameter", "constant", "local", "import", "attribute", "function", "file") else "local"
+        origin = getattr(value, "origin", Origin.LOCAL)
+        return origin if origin in NAMED_ORIGINS else Origin.LOCAL
     if isinstance(node, cst.Attribute):
-        return "attribute"
+        return Origin.ATTRIBUTE
     if isinstance(node, cst.Call):
-        return getattr(value, "origin", "call") or "call"
-    return "literal"
+        return getattr(value, "origin", Origin.CALL) or Origin.CALL
+    return Origin.LITERAL
 
 
 def _describe(resolver: Resolver, argument: "_Argument") -> str:

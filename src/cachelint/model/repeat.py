@@ -13,7 +13,8 @@ import libcst as cst
 from cachelint.syntax.scopes import Assignment
 
 from cachelint.model.request import RepeatKind, Repetition, Segment
-from cachelint.resolve.values import ListVal, Resolver
+from cachelint.resolve.resolver import Resolver
+from cachelint.resolve.value import ListVal
 
 LOOPS = (cst.For, cst.While)
 FUNCTIONS = (cst.FunctionDef, cst.Lambda)
@@ -78,7 +79,7 @@ class RepeatAnalyzer:
 
     def _grows_in_scope(self, name: cst.Name) -> bool:
         """`messages.append(...)` on the same binding, e.g. a parameter that the caller re-sends."""
-        for referent in self.resolver._referents(name) or ():
+        for referent in self.resolver.referents(name) or ():
             if not isinstance(referent, Assignment):
                 continue
             for access in referent.references:
@@ -128,7 +129,7 @@ class RepeatAnalyzer:
             return True  # self.history / st.session_state[...]: state kept between calls
         if self.is_streamlit_script() and function is None:
             return True
-        for referent in self.resolver._referents(name) or ():
+        for referent in self.resolver.referents(name) or ():
             defining = getattr(referent, "node", None)
             if defining is None or isinstance(defining, cst.Param):
                 return True
@@ -189,7 +190,7 @@ class RepeatAnalyzer:
         if has_call:
             return False
         for name in names:
-            referents = self.resolver._referents(name)
+            referents = self.resolver.referents(name)
             if referents is None:
                 return False
             for referent in referents:

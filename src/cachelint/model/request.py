@@ -13,85 +13,11 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
-
-class Staticness(enum.IntEnum):
-    """How a value behaves across calls. Ordered so that combining parts takes the max."""
-
-    STATIC = 0  # same bytes every call
-    UNKNOWN = 1  # cannot tell (value from outside the project, an argument splat...)
-    PER_CALL = 2  # depends on the call's inputs (parameters, request data)
-    VOLATILE = 3  # changes even for the same inputs (now(), uuid4(), random, set order...)
-
-    @property
-    def varies(self) -> bool:
-        return self in (Staticness.PER_CALL, Staticness.VOLATILE)
+from cachelint.resolve.text import Origin, Staticness, TextValue
 
 
 def _node_field():
     return field(default=None, compare=False, hash=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Piece:
-    """One run of a text value: a literal run, an interpolated value, a concatenated operand."""
-
-    staticness: Staticness
-    text: Optional[str] = None  # known when STATIC and resolvable
-    chars: Optional[int] = None  # known size (text length, or a file's size on disk)
-    description: str = ""  # how a user would name it: "`user_name`", "datetime.now()"
-    node: Optional[cst.CSTNode] = _node_field()
-
-
-@dataclass(frozen=True)
-class TextValue:
-    """A string as a sequence of pieces (an f-string, a `+` chain, a constant...)."""
-
-    pieces: Tuple[Piece, ...]
-    node: Optional[cst.CSTNode] = _node_field()  # the expression as written where it is used
-    origin: str = "literal"  # literal / constant / local / parameter / attribute / call / file / import
-
-    @property
-    def staticness(self) -> Staticness:
-        return max((p.staticness for p in self.pieces), default=Staticness.STATIC)
-
-    @property
-    def is_static(self) -> bool:
-        return self.staticness is Staticness.STATIC
-
-    @property
-    def text(self) -> Optional[str]:
-        if not self.is_static or any(p.text is None for p in self.pieces):
-            return None
-        return "".join(p.text or "" for p in self.pieces)
-
-    @property
-    def known_chars(self) -> int:
-        """Characters known for sure (a lower bound of the size)."""
-        return sum(p.chars or 0 for p in self.pieces)
-
-    @property
-    def size_is_exact(self) -> bool:
-        return all(p.chars is not None for p in self.pieces)
-
-    @property
-    def static_prefix_chars(self) -> int:
-        total = 0
-        for piece in self.pieces:
-            if piece.staticness is not Staticness.STATIC:
-                break
-            total += piece.chars or 0
-        return total
-
-    @property
-    def varying_pieces(self) -> Tuple[Piece, ...]:
-        return tuple(p for p in self.pieces if p.staticness.varies)
-
-    @property
-    def first_varying_index(self) -> Optional[int]:
-        for index, piece in enumerate(self.pieces):
-            if piece.staticness.varies:
-                return index
-        return None
 
 
 class Ttl(str, enum.Enum):
@@ -155,7 +81,7 @@ class Segment:
     text: Optional[TextValue] = None  # form STRING
     blocks: Tuple[Block, ...] = ()
     complete: bool = True  # False: items beyond `blocks` may exist (unresolved list, *spread)
-    origin: str = "literal"  # where the argument came from (literal/local/constant/parameter/splat...)
+    origin: Origin = Origin.LITERAL  # where the argument came from (literal/local/constant/parameter/splat...)
     description: str = ""  # e.g. "`SYSTEM_PROMPT`" for messages naming the value
     arg: Optional[cst.Arg] = _node_field()  # the keyword argument, when written at the call
     node: Optional[cst.CSTNode] = _node_field()  # the expression that produced the value

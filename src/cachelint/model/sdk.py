@@ -17,7 +17,7 @@ import libcst as cst
 from cachelint.syntax.scopes import Assignment, ImportAssignment
 
 from cachelint.model.request import Platform, SdkCall
-from cachelint.resolve.values import Resolver
+from cachelint.resolve.resolver import Resolver
 
 CLIENT_CLASSES = {
     "Anthropic": (Platform.ANTHROPIC, False),
@@ -114,7 +114,7 @@ class SdkRecognizer:
     def _local_class(self, name: cst.Name):
         """ClientInfo for a class of this file that subclasses a client, NOT_CLIENT for any other
         class of this file, None when `name` is not (only) such a class."""
-        referents = self.resolver._referents(name) or set()
+        referents = self.resolver.referents(name) or set()
         classes = [getattr(r, "node", None) for r in referents]
         if not classes or not all(isinstance(c, cst.ClassDef) for c in classes):
             return None
@@ -161,7 +161,7 @@ class SdkRecognizer:
         return None
 
     def _name_client(self, name: cst.Name, depth: int):
-        referents = self.resolver._referents(name) or set()
+        referents = self.resolver.referents(name) or set()
         if not referents:
             return None
         results = [self._referent_client(name, referent, depth) for referent in referents]

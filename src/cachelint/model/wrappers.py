@@ -17,7 +17,8 @@ import libcst as cst
 from cachelint.syntax.scopes import Assignment, ImportAssignment
 
 from cachelint.model.request import Request, Segment
-from cachelint.resolve.values import Resolver
+from cachelint.resolve.resolver import Resolver
+from cachelint.resolve.text import Origin
 
 MAX_WRAPPER_CALLS = 200  # per file: a bound on the work, not a limit users should meet
 
@@ -74,7 +75,7 @@ def _wrapper_definition(resolver: Resolver, caller: cst.Call, project):
                 return resolver, statement, _built_for(resolver)
         return None
     assert isinstance(func, cst.Name)
-    referents = resolver._referents(func) or set()
+    referents = resolver.referents(func) or set()
     if len(referents) != 1:
         return None
     referent = next(iter(referents))
@@ -90,20 +91,20 @@ def _wrapper_definition(resolver: Resolver, caller: cst.Call, project):
 
 
 def _built_for(resolver: Resolver):
-    cached = getattr(resolver, "_built_requests", None)
+    cached = resolver.built_requests
     if cached is None:
         from cachelint.core.options import AnalysisOptions
         from cachelint.model.build import build_requests
 
         cached = build_requests(resolver.wrapper, resolver.path, AnalysisOptions(), resolver.project)
-        resolver._built_requests = cached  # type: ignore[attr-defined]
+        resolver.built_requests = cached
     return cached
 
 
 def _requests_in(resolver: Resolver, built) -> Dict[cst.FunctionDef, List[Request]]:
     """The module's requests by each function they are inside (nested functions count for
     every enclosing one), worked out once per module."""
-    found = getattr(resolver, "_requests_by_function", None)
+    found = resolver.requests_by_function
     if found is None:
         found = {}
         for request in built.requests:
@@ -112,7 +113,7 @@ def _requests_in(resolver: Resolver, built) -> Dict[cst.FunctionDef, List[Reques
             for ancestor in resolver.ancestors(request.call.node):
                 if isinstance(ancestor, cst.FunctionDef):
                     found.setdefault(ancestor, []).append(request)
-        resolver._requests_by_function = found  # type: ignore[attr-defined]
+        resolver.requests_by_function = found
     return found
 
 
@@ -163,13 +164,13 @@ def _relocate(segment: Segment, arg_nodes: Dict[cst.Param, cst.BaseExpression], 
     node = segment.node
     if not isinstance(node, cst.Name):
         return segment
-    for referent in wrapper_resolver._referents(node) or ():
+    for referent in wrapper_resolver.referents(node) or ():
         param = getattr(referent, "node", None)
         if isinstance(param, cst.Param) and param in arg_nodes:
             text = segment.text
             origin = text.origin if text is not None else segment.origin
-            if origin == "parameter":
-                origin = "local"
+            if origin == Origin.PARAMETER:
+                origin = Origin.LOCAL
             caller_node = arg_nodes[param]
             description = "`" + " ".join(cst.Module([]).code_for_node(caller_node).split())[:40] + "`"
             return dataclasses.replace(segment, node=caller_node, arg=None, origin=origin, description=description)

@@ -15,9 +15,10 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
-from cachelint.model.request import Staticness
+from cachelint.resolve.resolver import Resolver
+from cachelint.resolve.text import Origin, Staticness, TextValue
+from cachelint.resolve.value import Unknown, Value
 from cachelint.syntax.scopes import Assignment, ImportAssignment
-from cachelint.resolve.values import Resolver, TextValue, Unknown, Value
 
 MAX_MODULE_BYTES = 2_000_000
 MAX_CHAIN = 4  # modules followed from one use
@@ -115,14 +116,14 @@ class Project:
             return None
         kind, target, name = found
         if kind == "module":
-            return Unknown(Staticness.STATIC, f"module `{use.value}`", "a module", origin="module")
+            return Unknown(Staticness.STATIC, f"module `{use.value}`", "a module", origin=Origin.MODULE)
         return self.lookup(target, name, depth + 1)
 
     def resolve_module_attribute(self, resolver: Resolver, node: cst.Attribute, depth: int) -> Optional[Value]:
         """`prompts.SYSTEM` where `prompts` is a module of this project."""
         if not isinstance(node.value, cst.Name):
             return None
-        for referent in resolver._referents(node.value) or ():
+        for referent in resolver.referents(node.value) or ():
             if not isinstance(referent, ImportAssignment):
                 continue
             found = self._imported_definition(resolver, node.value.value, referent)
@@ -184,7 +185,7 @@ class Project:
     def _imported_definition(self, resolver: Resolver, local_name: str, referent: ImportAssignment) -> Optional[Tuple[str, Path, str]]:
         """("name", module file, attribute) or ("module", module file, "") for an imported name.
         Asked for every use of the name: answered once per import and name."""
-        known = resolver.__dict__.setdefault("_imported_definitions", {})
+        known = resolver.imported_definitions
         key = (referent, local_name)
         if key not in known:
             known[key] = self._find_imported_definition(resolver, local_name, referent)
@@ -293,9 +294,9 @@ class ParsedModule:
                     return None
                 values.append(resolved)
             elif isinstance(assignment, Assignment) and isinstance(node, cst.Name):
-                values.append(self.resolver._target_value(node, node, depth))
+                values.append(self.resolver.target_value(node, node, depth))
             elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-                values.append(Unknown(Staticness.STATIC, f"`{name}`", "a function or class", origin="definition"))
+                values.append(Unknown(Staticness.STATIC, f"`{name}`", "a function or class", origin=Origin.DEFINITION))
             else:
                 return None
         values = [v for v in values if v is not None]
@@ -304,9 +305,9 @@ class ParsedModule:
         if len(values) == 1:
             value = values[0]
         else:
-            value = self.resolver._combine_alternatives(values, cst.Name(name))
+            value = self.resolver.combine_alternatives(values, cst.Name(name))
         if isinstance(value, TextValue):
-            return TextValue(value.pieces, value.node, origin="import")
+            return TextValue(value.pieces, value.node, origin=Origin.IMPORT)
         return value
 
 

@@ -12,7 +12,7 @@ from typing import List, Optional
 import libcst as cst
 
 from cachelint.model.request import Block, Marker, Request, Segment, SegmentForm
-from cachelint.resolve.values import ListVal
+from cachelint.resolve.value import ListVal
 
 # Expressions a literal block may sit in and still be sent exactly once, in place, on every call.
 _TRANSPARENT = (cst.List, cst.Tuple, cst.Element, cst.StarredElement, cst.Dict, cst.DictElement, cst.Arg)

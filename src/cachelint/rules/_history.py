@@ -252,7 +252,7 @@ class _Analysis:
         return _SessionRef(self.resolver.module, _session_key(node) or "", self.resolver.short(node))
 
     def _name(self, name: cst.Name) -> Optional[_NameRef]:
-        referents = [r for r in (self.resolver._referents(name) or ()) if isinstance(r, Assignment)]
+        referents = [r for r in (self.resolver.referents(name) or ()) if isinstance(r, Assignment)]
         if not referents:
             return None
         scope = referents[0].scope

@@ -7,7 +7,8 @@ from typing import List, Optional, Sequence, Tuple
 import libcst as cst
 
 from cachelint.core import modeldata
-from cachelint.model.request import Block, Request, Segment, SegmentForm, Staticness, TextValue
+from cachelint.model.request import Block, Request, Segment, SegmentForm
+from cachelint.resolve.text import Staticness, TextValue
 
 EPHEMERAL = '{"type": "ephemeral"}'
 

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from cachelint.core.diagnostics import Applicability
-from cachelint.model.request import Request, SegmentForm, Staticness
+from cachelint.model.request import Request, SegmentForm
+from cachelint.resolve.text import Origin, Staticness
 from cachelint.rules._shared import (
     EPHEMERAL,
     breakpoints_may_come_later,
@@ -197,9 +198,9 @@ class PlainStringSystem(Rule):
             return
         if breakpoints_may_come_later(request):
             return  # a later breakpoint caches the system prompt too
-        if system.origin in ("parameter", "splat") and system.arg is None and system.node is None:
+        if system.origin in (Origin.PARAMETER, Origin.SPLAT) and system.arg is None and system.node is None:
             return
-        if system.origin == "parameter":
+        if system.origin == Origin.PARAMETER:
             return  # a wrapper: judged at its callers
         text = system.text
         first = text.pieces[0] if text.pieces else None

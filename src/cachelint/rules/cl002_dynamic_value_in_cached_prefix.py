@@ -6,7 +6,8 @@ import libcst as cst
 
 from cachelint.core import modeldata
 from cachelint.core.diagnostics import Applicability
-from cachelint.model.request import Block, Piece, Request, SegmentForm, Staticness
+from cachelint.model.request import Block, Request, SegmentForm
+from cachelint.resolve.text import Piece, Staticness
 from cachelint.rules._shared import (
     expression_piece_varies,
     split_expression,

@@ -5,7 +5,8 @@ from typing import List, Optional
 import libcst as cst
 
 from cachelint.core.diagnostics import Applicability
-from cachelint.model.request import Block, Request, SegmentForm, Staticness
+from cachelint.model.request import Block, Request, SegmentForm
+from cachelint.resolve.text import Staticness
 from cachelint.rules._shared import dict_with_marker, size_gate, tokens_phrase
 from cachelint.fix.intents import FixSpec, Replace
 from cachelint.rules.base import Example, Rule

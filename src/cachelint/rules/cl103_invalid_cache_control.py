@@ -7,11 +7,12 @@ from typing import List, Optional
 import libcst as cst
 
 from cachelint.core.diagnostics import Applicability
-from cachelint.model.request import Marker, Request, TextValue
+from cachelint.model.request import Marker, Request
+from cachelint.resolve.text import TextValue
 from cachelint.rules._breakpoints import Breakpoint, anchor, breakpoints, describe
 from cachelint.fix.intents import EditSpec, FixSpec, Replace
 from cachelint.rules.base import Example, Rule
-from cachelint.resolve.values import Const, DictVal
+from cachelint.resolve.value import Const, DictVal
 
 EPHEMERAL = '{"type": "ephemeral"}'
 ACCEPTED_TTLS = ("5m", "1h")

@@ -15,7 +15,8 @@ from cachelint.rules._betas import (
 )
 from cachelint.fix.intents import FixSpec, InsertAfter, Remove
 from cachelint.rules.base import Example, Rule
-from cachelint.resolve.values import DictVal, ListVal, TextValue
+from cachelint.resolve.text import TextValue
+from cachelint.resolve.value import DictVal, ListVal
 
 GUIDE = '"""' + "Answer from the attached handbook and cite its section numbers. " * 80 + '"""'
 

@@ -19,7 +19,9 @@ from cachelint.rules._betas import (
 from cachelint.fix.intents import EditSpec, FixSpec, Remove, Replace
 from cachelint.rules.base import Example, Rule
 from cachelint.model.sdk import NOT_CLIENT, ClientInfo, SdkRecognizer, client_from_qualified
-from cachelint.resolve.values import DictVal, ListVal, Resolver, TextValue
+from cachelint.resolve.resolver import Resolver
+from cachelint.resolve.text import TextValue
+from cachelint.resolve.value import DictVal, ListVal
 
 GUIDE = '"""' + "Quote the clause of the lease that answers the tenant's question. " * 80 + '"""'
 

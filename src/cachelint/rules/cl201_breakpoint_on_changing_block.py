@@ -7,15 +7,8 @@ import libcst as cst
 from cachelint.core.api import MAX_BREAKPOINTS
 from cachelint.core import modeldata
 from cachelint.core.diagnostics import Applicability
-from cachelint.model.request import (
-    Block,
-    BlockKind,
-    Marker,
-    Request,
-    SegmentForm,
-    Staticness,
-    Ttl,
-)
+from cachelint.model.request import Block, BlockKind, Marker, Request, SegmentForm, Ttl
+from cachelint.resolve.text import Staticness
 from cachelint.rules._shared import (
     EPHEMERAL,
     block_varies,

@@ -6,12 +6,13 @@ from typing import List, Optional, Sequence, Tuple
 import libcst as cst
 
 from cachelint.core.diagnostics import Applicability
-from cachelint.model.request import Block, Request, Segment, SegmentForm, Staticness
+from cachelint.model.request import Block, Request, Segment, SegmentForm
+from cachelint.resolve.text import Staticness
 from cachelint.rules._shared import block_varies, size_gate, tokens_phrase, varying_pieces_that_matter
 from cachelint.fix.intents import FixSpec, Replace
 from cachelint.rules.base import Example, Rule
-from cachelint.model.request import TextValue
-from cachelint.resolve.values import DictVal, ListVal, Unknown, as_text
+from cachelint.resolve.text import TextValue
+from cachelint.resolve.value import DictVal, ListVal, Unknown, as_text
 
 POLICY = '"""' + "Escalate any refund above 500 EUR to a human agent before replying. " * 90 + '"""'
 

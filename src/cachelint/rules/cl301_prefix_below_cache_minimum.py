@@ -5,11 +5,12 @@ from typing import Optional
 
 import libcst as cst
 
-from cachelint.model.request import Block, BlockKind, Request, Segment, SegmentForm, TextValue
+from cachelint.model.request import Block, BlockKind, Request, Segment, SegmentForm
+from cachelint.resolve.text import TextValue
 from cachelint.rules._breakpoints import Breakpoint, anchor, breakpoints, describe
 from cachelint.rules._shared import tokens_phrase
 from cachelint.rules.base import Example, Rule
-from cachelint.resolve.values import DictVal
+from cachelint.resolve.value import DictVal
 
 # The finding says "never cached", so the size it compares is an UPPER bound of the prefix's
 # tokens, not the usual estimate: ASCII text at 2 characters per token (English runs ~4, code and

@@ -6,7 +6,8 @@ import libcst as cst
 
 from cachelint.core.api import MAX_BREAKPOINTS
 from cachelint.core.diagnostics import Applicability
-from cachelint.model.request import Platform, Request, SegmentForm, Staticness
+from cachelint.model.request import Platform, Request, SegmentForm
+from cachelint.resolve.text import Staticness
 from cachelint.rules._history import find_history, per_turn_rewrites
 from cachelint.rules._shared import EPHEMERAL, size_gate, tokens_phrase
 from cachelint.fix.intents import FixSpec, InsertAfter

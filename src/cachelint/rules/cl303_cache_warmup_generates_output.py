@@ -6,11 +6,12 @@ from typing import List, Optional, Tuple
 import libcst as cst
 
 from cachelint.core.diagnostics import Applicability
-from cachelint.model.request import BlockKind, Platform, Request, SegmentForm, Staticness
+from cachelint.model.request import BlockKind, Platform, Request, SegmentForm
+from cachelint.resolve.text import Staticness
 from cachelint.rules._shared import size_gate, tokens_phrase
 from cachelint.fix.intents import FixSpec, Replace
 from cachelint.rules.base import Example, Rule
-from cachelint.resolve.values import DictVal
+from cachelint.resolve.value import DictVal
 
 MANUAL = '"""' + "Troubleshooting: restart the router, then check the status light before escalating. " * 80 + '"""'
 

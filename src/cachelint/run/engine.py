@@ -29,7 +29,7 @@ def run_rules(
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     built = build_requests(wrapper, path, options, project)
     if built.resolver is not None:
-        built.resolver._text = text
+        built.resolver.text = text
     ctx = RuleContext(wrapper.module, wrapper, text, path, options)
     ctx.resolver = built.resolver
     ctx.repeats = built.repeats
@@ -106,15 +106,14 @@ def _imports_project_functions(module: cst.Module, path: str, project) -> bool:
 def _check_wrapper_callers(ctx, built, wrapper, path, options, project, rules) -> None:
     """Run the waste rules on requests seen through wrappers, reported at their callers."""
     from cachelint.model.repeat import RepeatAnalyzer
-    from cachelint.resolve.values import Resolver
+    from cachelint.resolve.resolver import Resolver
     from cachelint.model.wrappers import wrapper_requests
 
     if built.resolver is None and not _imports_project_functions(wrapper.module, path, project):
         return
     resolver = built.resolver
     if resolver is None:
-        resolver = Resolver(wrapper, path, project, index=built.index)
-        resolver._text = ctx.text
+        resolver = Resolver(wrapper, path, project, index=built.index, text=ctx.text)
     if ctx.resolver is None:
         ctx.resolver = resolver
         ctx.repeats = RepeatAnalyzer(resolver)
@@ -136,7 +135,7 @@ def _wrapper_codes(virtual, options, rules) -> set:
     from cachelint.model.repeat import RepeatAnalyzer
 
     resolver = virtual.wrapper_resolver
-    known = resolver.__dict__.setdefault("_wrapper_codes", {})
+    known = resolver.wrapper_codes
     key = (id(virtual.original), options)  # the request lives as long as its resolver
     if key in known:
         return known[key]
