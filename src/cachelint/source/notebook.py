@@ -21,18 +21,12 @@ from typing import Dict, List, Optional, Tuple
 from cachelint.core.diagnostics import Location
 from cachelint.core.errors import CachelintError
 
-NOTEBOOK_EXTENSION = ".ipynb"
-
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
 
 class NotebookError(CachelintError):
     """A file named .ipynb that is not an nbformat 4 notebook."""
-
-
-def is_notebook_path(path: str) -> bool:
-    return path.lower().endswith(NOTEBOOK_EXTENSION)
 
 
 def is_python_language(language: Optional[str]) -> bool:
@@ -247,23 +241,6 @@ def _string_tokens(text: str, start: int, end: int) -> Tuple[Tuple[int, int], ..
 
     _walk(_elements(text, start), element)
     return tuple(tokens)
-
-
-def may_contain_requests(raw: bytes) -> bool:
-    """The bytes prefilter for a notebook: it looks at the code cells, not at the JSON.
-
-    In the JSON every line of code sits inside a string literal, which the `.py` prefilter
-    rightly ignores; so the cells are decoded and joined first. Anything that is not a readable
-    notebook is kept, so that its error is reported.
-    """
-    from cachelint.source.prefilter import may_contain_requests as code_may_contain_requests
-
-    try:
-        notebook = parse_notebook(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, NotebookError):
-        return True
-    code = "\n".join(cell.source for cell in notebook.code_cells)
-    return code_may_contain_requests(code.encode("utf-8", "surrogatepass"))
 
 
 # -- writing -------------------------------------------------------------------------------------
