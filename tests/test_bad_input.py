@@ -12,7 +12,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from cachelint.cli.main import cli
+from cachelint.cli.commands import cli
 
 PROJECT = pathlib.Path(__file__).parent / "fixtures" / "cli" / "project"
 ENV = {

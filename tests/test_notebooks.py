@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from cachelint.run import runner
-from cachelint.cli.main import cli
+from cachelint.cli.commands import cli
 from cachelint.config.settings import discover_config
 from cachelint.core.diagnostics import Applicability, Edit, Fix, Location
 from cachelint.source.ipython_escapes import PLACEHOLDER, neutralise, restore

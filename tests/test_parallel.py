@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from cachelint.run import runner
 from cachelint.run import scheduler
 from cachelint.run import worker
-from cachelint.cli.main import cli
+from cachelint.cli.commands import cli
 from cachelint.config.settings import discover_config
 from cachelint.run.scheduler import RunOptions
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from cachelint.run import runner
-from cachelint.cli.main import cli
+from cachelint.cli.commands import cli
 from cachelint.config.settings import discover_config
 from cachelint.run.scheduler import RunOptions
 

@@ -27,6 +27,8 @@ from __future__ import annotations
 import os
 import sys
 
+from cachelint.cli.terminal import NO_FILES_WARNING, stdout_wants_color
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: importing typing costs start-up time
     from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -47,7 +49,6 @@ _CLEAN_REPORTS = {
 }
 # Every format the command line accepts (cachelint.report.OUTPUT_FORMATS).
 _OUTPUT_FORMATS = ("full", "concise", "json", "json-lines", "github", "sarif")
-NO_FILES_WARNING = "cachelint: warning: no Python files found under the given paths"
 
 # `check` flags that take no value. None changes a clean check run's output.
 _SWITCHES = {
@@ -190,20 +191,11 @@ def _clean_output(flags: _Flags) -> str:
         raise _NotHandled()
     if sys.stdout is None or sys.stderr is None:
         raise _NotHandled()
-    if output_format == "full" and _stdout_wants_color():
+    if output_format == "full" and stdout_wants_color():
         if sys.platform == "win32":
             raise _NotHandled()  # rich and click treat Windows consoles differently
         return _colored_footer()
     return _CLEAN_REPORTS[output_format]
-
-
-def _stdout_wants_color() -> bool:
-    """`commands._stdout_wants_color`."""
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return _isatty(sys.stdout)
 
 
 def _colored_footer() -> str:

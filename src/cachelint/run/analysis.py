@@ -7,20 +7,14 @@ returns plain values only.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import TYPE_CHECKING, Optional, Tuple
 
 from cachelint.core.codes import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME
-from cachelint.core.diagnostics import Diagnostic, Location, UnknownSite
+from cachelint.core.diagnostics import Diagnostic, Location
 from cachelint.core.options import AnalysisOptions
 
-
-@dataclass(frozen=True)
-class FileAnalysis:
-    diagnostics: Tuple[Diagnostic, ...] = ()
-    unknown_sites: Tuple[UnknownSite, ...] = ()
-    recognised_calls: int = 0
-    syntax_error: bool = False
+if TYPE_CHECKING:
+    from cachelint.run.engine import FileAnalysis
 
 
 def analyze_text(
@@ -31,7 +25,10 @@ def analyze_text(
 ) -> FileAnalysis:
     """Lint `text` (the decoded contents of `path`). Never raises for bad Python: a file that does
     not parse yields one CL000 finding at the error position."""
+    # Imported here, not above: a run whose files all fail the prefilter loads no libcst.
     import libcst as cst
+
+    from cachelint.run.engine import FileAnalysis, run_rules
 
     try:
         module = cst.parse_module(text)
@@ -52,8 +49,6 @@ def analyze_text(
             ),
             syntax_error=True,
         )
-
-    from cachelint.run.engine import run_rules
 
     if project is None:
         from cachelint.resolve.project import project_for
