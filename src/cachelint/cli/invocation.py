@@ -103,7 +103,7 @@ def run_invocation(invocation: Invocation, reads_stdin: bool) -> int:
         err(NO_FILES_WARNING)
 
     if invocation.diff:
-        return _report_diff(result, invocation)
+        return _report_diff(result)
     if reads_stdin and invocation.fix:
         _write_fixed_stdin(result)
         _report(result, invocation, to_stderr=True)
@@ -157,7 +157,7 @@ def _report(result, invocation: Invocation, to_stderr: bool) -> None:
         emit(summary.unknown_sites_listing(result) + "\n", to_stderr or not human)
 
 
-def _report_diff(result, invocation: Invocation) -> int:
+def _report_diff(result) -> int:
     import difflib
 
     from cachelint.report.summary import plural
@@ -189,7 +189,7 @@ def _diff_parts(file) -> List[Tuple[str, str, str]]:
     if is_notebook_path(file.path):
         cells = changed_cells(file.original_text, file.text)
         if cells:
-            return [(f"{file.path}:cell {number}", old, new) for number, old, new in cells]
+            return [(f"{file.path}:cell {cell.number}", cell.before, cell.after) for cell in cells]
     return [(file.path, file.original_text, file.text)]
 
 

@@ -33,8 +33,7 @@ def analyze_text(
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        error._cachelint_source = text
-        return FileAnalysis(diagnostics=(_syntax_error(error, path, options),), syntax_error=True)
+        return FileAnalysis(diagnostics=(_syntax_error(error, text, path),), syntax_error=True)
     except (RecursionError, MemoryError) as error:  # pathological nesting
         return FileAnalysis(
             diagnostics=(
@@ -57,10 +56,10 @@ def analyze_text(
     return run_rules(module, text, path, options, project)
 
 
-def _syntax_error(error, path: str, options: AnalysisOptions) -> Diagnostic:
+def _syntax_error(error, source: str, path: str) -> Diagnostic:
     """CL000 at the error's position, with CPython's own wording when it agrees the file is
     invalid (its positions and messages are the ones users know); libcst's otherwise."""
-    row, column, message = _cpython_syntax_error(error)
+    row, column, message = _cpython_syntax_error(error, source)
     return Diagnostic(
         code=SYNTAX_ERROR_CODE,
         name=SYNTAX_ERROR_NAME,
@@ -71,15 +70,13 @@ def _syntax_error(error, path: str, options: AnalysisOptions) -> Diagnostic:
     )
 
 
-def _cpython_syntax_error(error) -> Tuple[int, int, str]:
-    source = getattr(error, "_cachelint_source", None)
-    if source is not None:
-        try:
-            compile(source, "<cachelint>", "exec", dont_inherit=True)
-        except SyntaxError as cpython:
-            return max(1, cpython.lineno or 1), max(1, cpython.offset or 1), cpython.msg
-        except (ValueError, RecursionError, MemoryError):
-            pass
+def _cpython_syntax_error(error, source: str) -> Tuple[int, int, str]:
+    try:
+        compile(source, "<cachelint>", "exec", dont_inherit=True)
+    except SyntaxError as cpython:
+        return max(1, cpython.lineno or 1), max(1, cpython.offset or 1), cpython.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
     text = str(getattr(error, "message", error))
     match = re.search(r"error at (\d+):(\d+): (.*)", text)
     if match:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import FrozenSet, Optional, Tuple
+from typing import Dict, FrozenSet, Optional, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
@@ -26,7 +27,6 @@ class FileAnalysis:
 
     diagnostics: Tuple[Diagnostic, ...] = ()
     unknown_sites: Tuple[UnknownSite, ...] = ()
-    recognised_calls: int = 0
     syntax_error: bool = False
 
 
@@ -70,7 +70,6 @@ def run_rules(
     return FileAnalysis(
         diagnostics=diagnostics,
         unknown_sites=unknown,
-        recognised_calls=len(built.requests),
     )
 
 
@@ -131,11 +130,18 @@ def _check_wrapper_callers(ctx, built, wrapper, path, options, project, rules) -
             rule.check(virtual.request, caller_ctx)
 
 
+# wrapper module's resolver -> {(its request, options): codes}; kept while the resolver lives
+# (the project keeps a parsed module, and so its resolver, across the files that call it).
+_WRAPPER_CODES: "weakref.WeakKeyDictionary[Resolver, Dict[Tuple[int, AnalysisOptions], FrozenSet[str]]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def _wrapper_codes(virtual, options, rules) -> FrozenSet[str]:
     """What the wrapper's own request reports: those findings belong to the wrapper's file.
     The same for every caller of the wrapper, so worked out once per wrapper request."""
     resolver = virtual.wrapper_resolver
-    known = resolver.__dict__.setdefault("_wrapper_codes", {})
+    known = _WRAPPER_CODES.setdefault(resolver, {})
     key = (id(virtual.original), options)  # the request lives as long as its resolver
     if key in known:
         return known[key]

@@ -7,7 +7,7 @@ formats and the CLI read them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import FrozenSet, Optional, Tuple
+from typing import FrozenSet, NamedTuple, Optional, Tuple
 
 from cachelint.core.diagnostics import Diagnostic, UnknownSite
 from cachelint.core.errors import FileError, FileWarning
@@ -67,6 +67,11 @@ _RESULT_DEFAULTS = {
 }
 
 
+class FixedInFile(NamedTuple):
+    path: str  # the file's shown path
+    fix: AppliedFix
+
+
 @dataclass(frozen=True)
 class RunResult:
     files: Tuple[FileResult, ...] = ()
@@ -86,8 +91,8 @@ class RunResult:
         return tuple(w for f in self.files for w in f.warnings)
 
     @property
-    def fixed(self) -> Tuple[Tuple[str, AppliedFix], ...]:
-        return tuple((f.path, fix) for f in self.files for fix in f.fixed)
+    def fixed(self) -> Tuple[FixedInFile, ...]:
+        return tuple(FixedInFile(f.path, fix) for f in self.files for fix in f.fixed)
 
     @property
     def changed_files(self) -> Tuple[FileResult, ...]:

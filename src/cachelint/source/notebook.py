@@ -16,7 +16,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from cachelint.core.diagnostics import Location
 from cachelint.core.errors import CachelintError
@@ -389,13 +389,19 @@ def _raw_index(token: str, wanted: int) -> int:
     return min(index, len(token) - 1)
 
 
-def changed_cells(original: str, fixed: str) -> List[Tuple[int, str, str]]:
-    """(cell number, source before, source after) for each cell a fix changed (for --diff)."""
+class ChangedCell(NamedTuple):
+    number: int
+    before: str  # its source before the fixes
+    after: str
+
+
+def changed_cells(original: str, fixed: str) -> List[ChangedCell]:
+    """Each cell a fix changed (for --diff)."""
     before, after = cached_notebook(original), cached_notebook(fixed)
     if before is None or after is None or len(before.cells) != len(after.cells):
         return []
     return [
-        (old.number, old.source, new.source)
+        ChangedCell(old.number, old.source, new.source)
         for old, new in zip(before.cells, after.cells)
         if old.source != new.source
     ]
