@@ -15,6 +15,13 @@ from cachelint.run.results import LintRequest
 STDIN_PATH = "-"
 
 
+class FileToLint(NamedTuple):
+    """A discovered file and what linting it needs (one request shared by most files)."""
+
+    path: str
+    request: LintRequest
+
+
 class FileJob(NamedTuple):
     """A file of the run (a named tuple: a run makes one per file before its workers start)."""
 
@@ -37,7 +44,7 @@ def display_path(path: str, cwd: Optional[str] = None) -> str:
     return relative
 
 
-def file_jobs(items: Sequence[Tuple[str, LintRequest]], cwd: str) -> List[FileJob]:
+def file_jobs(items: Sequence[FileToLint], cwd: str) -> List[FileJob]:
     """The run's files with the paths to show and their absolute paths, worked out once per
     directory (a directory's files differ from it by their name only)."""
     jobs = []

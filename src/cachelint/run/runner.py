@@ -10,11 +10,11 @@ worker processes). The values it takes and gives are defined in `run.results`.
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Iterable, List, Optional, Sequence, Union
 
 from cachelint.config.settings import Config, Settings, build_settings
 from cachelint.core.errors import DEBUG_ENV, CachelintError, FileError
-from cachelint.run.jobs import STDIN_PATH, display_path
+from cachelint.run.jobs import STDIN_PATH, FileToLint, display_path
 from cachelint.run.lint_file import lint_bytes, lint_source
 from cachelint.run.results import FileResult, LintRequest, RunResult
 from cachelint.run.scheduler import RunOptions, lint_files
@@ -154,17 +154,17 @@ def _run(
 
 def _requests(
     settings: Settings, paths: Sequence[str], *, fix: bool, unsafe_fixes: bool
-) -> List[Tuple[str, LintRequest]]:
+) -> List[FileToLint]:
     """Each file with its LintRequest. Only per-file-ignores make them differ: without any, one
     request serves every file (thousands of files: no pattern matching, no `abspath` each)."""
     if settings.per_file_ignores or not paths:
-        return [(path, request_for(settings, path, fix=fix, unsafe_fixes=unsafe_fixes)) for path in paths]
+        return [FileToLint(path, request_for(settings, path, fix=fix, unsafe_fixes=unsafe_fixes)) for path in paths]
     shared = request_for(settings, paths[0], fix=fix, unsafe_fixes=unsafe_fixes)
-    return [(path, shared) for path in paths]
+    return [FileToLint(path, shared) for path in paths]
 
 
 def _lint_files(
-    requests: Iterable[Tuple[str, LintRequest]],
+    requests: Iterable[FileToLint],
     *,
     write: bool,
     run_options: Optional[RunOptions] = None,

@@ -32,13 +32,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence
 
 from cachelint.run.board import Board
 from cachelint.run.executor import Executor
-from cachelint.run.jobs import file_jobs
+from cachelint.run.jobs import FileToLint, file_jobs
 from cachelint.run.progress import Progress
-from cachelint.run.results import FileResult, LintRequest
+from cachelint.run.results import FileResult
 from cachelint.run.worker import WorkerSettings, run_modules
 from cachelint.run.writing import write_fixed
 
@@ -80,7 +80,7 @@ def available_cpus() -> int:
 
 
 def lint_files(
-    items: Sequence[Tuple[str, LintRequest]], *, write: bool, options: RunOptions
+    items: Sequence[FileToLint], *, write: bool, options: RunOptions
 ) -> List[FileResult]:
     """Lint (and, for fix requests, fix) every file; results in the order of `items`."""
     cwd = os.getcwd()
