@@ -12,7 +12,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from cachelint.cli.main import cli
+from cachelint.cli.commands import cli
 
 PROJECT = pathlib.Path(__file__).parents[1] / "fixtures" / "cli" / "project"
 ENV = {
@@ -223,9 +223,9 @@ def test_unexpected_exception_outside_any_file(project, monkeypatch):
 
 
 def test_file_changed_on_disk_before_writing_is_not_overwritten(project, monkeypatch):
-    import cachelint.run.runner
+    import cachelint.run.worker
 
-    real = cachelint.run.runner.lint_source
+    real = cachelint.run.worker.lint_source
     edited = "# saved by an editor meanwhile\n"
 
     def lint_while_someone_edits(source, request, absolute_path=None):
@@ -233,7 +233,7 @@ def test_file_changed_on_disk_before_writing_is_not_overwritten(project, monkeyp
         (project / "bot.py").write_text(edited)
         return result
 
-    monkeypatch.setattr(cachelint.run.runner, "lint_source", lint_while_someone_edits)
+    monkeypatch.setattr(cachelint.run.worker, "lint_source", lint_while_someone_edits)
     code, out, err = run_cli(["fix", "bot.py", "--output-format", "concise"])
     assert code == 2
     assert err == "cachelint: error: bot.py: file changed on disk since it was read; not written\n"

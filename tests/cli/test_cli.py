@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import cachelint
-from cachelint.cli.main import cli
+from cachelint.cli.commands import cli
 
 FIXTURES = pathlib.Path(__file__).parents[1] / "fixtures" / "cli"
 PROJECT = FIXTURES / "project"

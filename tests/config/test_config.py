@@ -7,19 +7,15 @@ import shutil
 
 import pytest
 
-from cachelint.config.settings import (
-    Config,
-    SelectionLayer,
-    build_settings,
+from cachelint.config.file import (
     detect_target_sdk,
-    discover_config,
     find_config_file,
     find_project_root,
-    load_config,
     parse_version,
     requirement_lower_bound,
-    resolve_selection,
 )
+from cachelint.config.selection import resolve_selection
+from cachelint.config.settings import Config, SelectionLayer, build_settings, discover_config, load_config
 from cachelint.core.errors import ConfigError, SelectorError
 from cachelint.core.options import ModelOverride
 

@@ -294,7 +294,7 @@ def fix_program(source: Path, workdir: Path, select: Sequence[str], unsafe: bool
     """
     from click.testing import CliRunner
 
-    from cachelint.cli.main import cli
+    from cachelint.cli.commands import cli
 
     workdir.mkdir(parents=True, exist_ok=True)
     target = workdir / source.name

@@ -10,7 +10,7 @@ import stat
 import pytest
 from click.testing import CliRunner
 
-from cachelint.cli.main import cli
+from cachelint.cli.commands import cli
 from cachelint.core.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from cachelint.fix.apply import (
     MAX_PASSES,

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from cachelint.model.request import BlockKind, Marker, Piece, Staticness, TextValue, Ttl
+from cachelint.model.request import BlockKind, Marker, Ttl
+from cachelint.resolve.text import Piece, Staticness, TextValue
 from cachelint.model.snapshot import LONG_TEXT, file_snapshot, snapshot, to_json
 
 SOURCE = textwrap.dedent(

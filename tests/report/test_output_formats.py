@@ -15,7 +15,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from cachelint.cli.main import cli
+from cachelint.cli.commands import cli
 
 FIXTURES = pathlib.Path(__file__).parents[1] / "fixtures"
 PROJECT = FIXTURES / "cli" / "project"

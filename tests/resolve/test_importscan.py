@@ -8,7 +8,8 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from cachelint.resolve.importscan import ModuleFinder, calls_any, calls_wrapper_of, from_imports, imported_names
+from cachelint.resolve.modules import ModuleResolver
+from cachelint.resolve.importscan import calls_any, calls_wrapper_of, from_imports, imported_names
 from cachelint.resolve.project import Project
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -68,7 +69,7 @@ def _project_imports(root: Path):
 
 @pytest.mark.parametrize("root", PROJECTS, ids=lambda p: p.name)
 def test_module_finder_agrees_with_the_project(root):
-    finder = ModuleFinder()
+    finder = ModuleResolver()
     project = Project()
     seen = 0
     for path, level, name in _project_imports(root):
@@ -88,7 +89,7 @@ def test_module_finder_agrees_on_odd_layouts(tmp_path):
         (tmp_path / relative).write_text("x = 1\n")
     (tmp_path / "pkg" / "alias").symlink_to(tmp_path / "pkg" / "sub", target_is_directory=True)
     importer = tmp_path / "pkg" / "sub" / "mod.py"
-    finder, project = ModuleFinder(), Project()
+    finder, project = ModuleResolver(), Project()
     for level, name in [(0, "pkg.sub.mod"), (0, "pkg"), (0, "top"), (1, ""), (1, "mod"), (2, "mod"),
                         (2, "sub.mod"), (3, "top"), (0, "missing"), (0, "pkg.alias.mod")]:
         expected = project.module_file(importer.resolve(), name, level)
@@ -98,7 +99,7 @@ def test_module_finder_agrees_on_odd_layouts(tmp_path):
 
 def test_calls_wrapper_of_follows_the_project_layout():
     root = FIXTURES / "speed" / "wrappers"
-    finder = ModuleFinder()
+    finder = ModuleResolver()
     request_modules = {str((root / "shop" / "llm.py").resolve())}
 
     def is_request_module(path: str) -> bool:

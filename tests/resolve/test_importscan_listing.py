@@ -1,4 +1,4 @@
-"""`ModuleFinder` answers "is there a file here" from one listing per directory; it must find
+"""`ModuleResolver` answers "is there a file here" from one listing per directory; it must find
 what `Project.module_file` (one `is_file` per path) finds, whatever the entries are."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from cachelint.resolve.importscan import ModuleFinder
+from cachelint.resolve.modules import ModuleResolver
 from cachelint.resolve.project import Project
 
 symlinks = pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="needs POSIX symlinks")
@@ -29,7 +29,7 @@ def layout(root):
 
 
 def assert_agrees(importer):
-    finder, project = ModuleFinder(), Project()
+    finder, project = ModuleResolver(), Project()
     for level, name in KEYS:
         expected = project.module_file(importer, name, level)
         found = finder.module_file(str(importer.parent), (level, name))
@@ -57,7 +57,7 @@ def test_the_link_hint_gives_what_asking_gives(tmp_path):
     os.symlink(tmp_path / "pkg" / "sub" / "user.py", tmp_path / "user_link.py")
     keys = [(1, "mod"), (0, "pkg.mod"), (0, "top")]
     for path, is_link in [(tmp_path / "user_link.py", True), (tmp_path / "pkg" / "sub" / "user.py", False)]:
-        assert ModuleFinder().targets(str(path), keys, is_link) == ModuleFinder().targets(str(path), keys)
-    assert ModuleFinder().targets(str(tmp_path / "user_link.py"), [(1, "")], True) == (
+        assert ModuleResolver().targets(str(path), keys, is_link) == ModuleResolver().targets(str(path), keys)
+    assert ModuleResolver().targets(str(tmp_path / "user_link.py"), [(1, "")], True) == (
         str((tmp_path / "pkg" / "sub" / "__init__.py").resolve()),
     )

@@ -105,7 +105,7 @@ def test_noqa_in_a_real_file_through_the_cli(tmp_path, monkeypatch):
     """bot.py has two identical calls; the second carries `# noqa: CL001` on its first line."""
     from click.testing import CliRunner
 
-    from cachelint.cli.main import cli
+    from cachelint.cli.commands import cli
 
     root = tmp_path / "project"
     shutil.copytree(PROJECT, root)

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from cachelint.run import runner
-from cachelint.cli.main import cli
+from cachelint.cli.commands import cli
 from cachelint.config.settings import discover_config
 from cachelint.core.diagnostics import Applicability, Edit, Fix, Location
 from cachelint.source.ipython_escapes import PLACEHOLDER, neutralise, restore
@@ -510,15 +510,15 @@ def test_stdin_notebook_is_fixed_to_stdout(workdir):
     assert "Found 3 errors (3 fixed, 0 remaining)." in err
 
 
-def test_the_bytes_prefilter_for_notebooks_reads_the_code_cells():
-    from cachelint.source import notebook
+def test_notebooks_are_analysed_whatever_the_bytes_prefilter_says():
+    from cachelint.run.triage import Triage, triage
     from cachelint.source import prefilter
 
     raw = (FIXTURES / "support_bot.ipynb").read_bytes()
     assert not prefilter.may_contain_requests(raw)  # the .py prefilter sees only JSON strings
-    assert notebook.may_contain_requests(raw)
-    assert notebook.may_contain_requests((FIXTURES / "not_json.ipynb").read_bytes())
-    assert not notebook.may_contain_requests((FIXTURES / "r_kernel.ipynb").read_bytes())
+    assert triage("support_bot.ipynb", raw) is Triage.ANALYSE
+    assert triage("SUPPORT_BOT.IPYNB", raw).analysed
+    assert not triage("support_bot.py", raw).analysed
 
 
 # -- discovery and hooks ---------------------------------------------------------------------------

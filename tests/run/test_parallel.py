@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from cachelint.run import runner
 from cachelint.run import scheduler
-from cachelint.cli.main import cli
+from cachelint.run import worker
+from cachelint.cli.commands import cli
 from cachelint.config.settings import discover_config
 from cachelint.run.scheduler import RunOptions
 
@@ -71,18 +72,18 @@ def test_fix_in_the_pool_writes_what_one_process_writes(tmp_path, monkeypatch, a
 def test_a_dead_worker_does_not_lose_files(monkeypatch, always_pool):
     monkeypatch.chdir(REPO)
     parent = os.getpid()
-    real = scheduler._process
+    real = worker.process
 
-    def dying(task):
-        if os.getpid() != parent and task.job.shown.endswith("bot.py"):
+    def dying(job, triage_only, force):
+        if os.getpid() != parent and job.shown.endswith("bot.py"):
             os._exit(3)  # a worker killed mid-run (out of memory, a signal)
-        return real(task)
+        return real(job, triage_only, force)
 
-    monkeypatch.setattr(scheduler, "_process", dying)
+    monkeypatch.setattr(worker, "process", dying)
     paths = ["tests/fixtures/cli/project", "examples"]
     config = discover_config(paths)
     pooled = runner.check_paths(paths, config, run_options=RunOptions(jobs=2))
-    monkeypatch.setattr(scheduler, "_process", real)
+    monkeypatch.setattr(worker, "process", real)
     alone = runner.check_paths(paths, config, run_options=RunOptions(jobs=1))
     assert summary(pooled) == summary(alone)
 

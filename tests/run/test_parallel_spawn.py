@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cachelint.run import runner
-from cachelint.run import scheduler
+from cachelint.run import executor, scheduler, worker
 from cachelint.config.settings import discover_config
 from cachelint.run.scheduler import RunOptions
 
@@ -20,13 +20,13 @@ def test_spawned_workers_give_the_results_of_one_process(monkeypatch):
     monkeypatch.chdir(REPO)
     monkeypatch.setattr(scheduler, "POOL_MIN_FILES", 1)
     monkeypatch.setattr(scheduler, "POOL_MIN_BYTES", 0)
-    monkeypatch.setattr(scheduler, "_FORK", False)
+    monkeypatch.setattr(executor, "FORK", False)
     paths = ["tests/fixtures/speed", "tests/fixtures/cli/project"]
     config = discover_config(paths)
     alone = runner.check_paths(paths, config, run_options=RunOptions(jobs=1))
     here = []
-    real = scheduler._run_batch
-    monkeypatch.setattr(scheduler, "_run_batch", lambda *args: here.append(args) or real(*args))
+    real = worker.run_batch
+    monkeypatch.setattr(worker, "run_batch", lambda *args: here.append(args) or real(*args))
     spawned = runner.check_paths(paths, config, run_options=RunOptions(jobs=2))
     assert here == []  # every file went to the spawned workers (not patched there)
     assert [(f.path, f.diagnostics, f.error) for f in spawned.files] == [

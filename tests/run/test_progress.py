@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from cachelint.cli import main as cli
+from cachelint.cli.invocation import Invocation, run_options
 from cachelint.run import progress
 from cachelint.config.settings import Config, build_settings
 
@@ -21,8 +21,8 @@ class FakeStream(io.StringIO):
         return self.tty
 
 
-def invocation(output_format: str) -> cli.Invocation:
-    return cli.Invocation(
+def invocation(output_format: str) -> Invocation:
+    return Invocation(
         paths=(".",), select=None, ignore=(), extend_select=(), output_format=output_format,
         statistics=False, show_fixes=False, exit_zero=False, exit_non_zero_on_fix=False,
         unsafe_fixes=False, stdin_filename=None, force_exclude=False, explain_unknown=False,
@@ -38,7 +38,7 @@ def invocation(output_format: str) -> cli.Invocation:
 def test_only_human_formats_on_a_terminal_get_a_bar(monkeypatch, tmp_path, output_format, tty, wanted):
     monkeypatch.setattr(sys, "stderr", FakeStream(tty))
     settings = build_settings(Config(root=str(tmp_path)))
-    assert cli._run_options(invocation(output_format), settings).progress is wanted
+    assert run_options(invocation(output_format), settings).progress is wanted
 
 
 def test_a_short_run_shows_nothing_and_loads_nothing(monkeypatch):

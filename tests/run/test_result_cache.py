@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cachelint.run import runner
-from cachelint.cli.main import cli
+from cachelint.run import runner, worker
+from cachelint.cli.commands import cli
 from cachelint.config.settings import discover_config
 from cachelint.run.scheduler import RunOptions
 
@@ -66,13 +66,13 @@ def project(tmp_path, monkeypatch):
 def analyses(monkeypatch):
     """Counts the files actually analysed (not served from the cache)."""
     seen = []
-    real = runner.lint_source
+    real = worker.lint_source  # the per-file step of a run
 
     def counting(source, request, absolute_path=None):
         seen.append(source.path)
         return real(source, request, absolute_path)
 
-    monkeypatch.setattr(runner, "lint_source", counting)
+    monkeypatch.setattr(worker, "lint_source", counting)
     return seen
 
 

@@ -1,5 +1,5 @@
 """The paths a run shows and the absolute paths it keys files by: worked out once per directory
-(`scheduler._jobs`), they are what working them out for each file gives."""
+(`jobs.file_jobs`), they are what working them out for each file gives."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import os
 
 import pytest
 
-from cachelint.run import runner
-from cachelint.run import scheduler
+from cachelint.run import jobs
 
 DIRECTORIES = [
     "", ".", "..", "../x", "a", "a/b", "a//b", "a/..", "..foo", "sub/../sub", "../sub/",
@@ -31,8 +30,8 @@ def test_per_directory_equals_per_file(tmp_path, monkeypatch, depth):
     os.makedirs(cwd, exist_ok=True)
     monkeypatch.chdir(cwd)
     items = [(path, None) for path in paths(cwd)]
-    for job, (path, _) in zip(scheduler._jobs(items, cwd), items):
-        shown = scheduler._display_path(path, cwd)
+    for job, (path, _) in zip(jobs.file_jobs(items, cwd), items):
+        shown = jobs.shown_path(path, cwd)
         assert (job.path, job.shown) == (path, shown)
         assert job.absolute == (shown if os.path.isabs(shown) else os.path.join(cwd, shown))
 
@@ -42,4 +41,4 @@ def test_agrees_with_runner_display_path(tmp_path, monkeypatch):
     monkeypatch.chdir(cwd)
     for path in ["m.py", "a/b/m.py", "./a/m.py", f"{cwd}/a/m.py", f"{cwd}/m.py", "/elsewhere/m.py",
                  f"{cwd}x/m.py", f"/{cwd}/m.py", f"{cwd}/a/../m.py", "../m.py", f"{cwd}//a/m.py"]:
-        assert scheduler._display_path(path, cwd) == runner.display_path(path, cwd), path
+        assert jobs.shown_path(path, cwd) == jobs.display_path(path, cwd), path

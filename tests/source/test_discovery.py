@@ -10,7 +10,8 @@ import os
 
 import pytest
 
-from cachelint.source.discover import PYTHON_EXTENSIONS, PatternSet, discover
+from cachelint.source.discover import PatternSet, discover
+from cachelint.source.filekinds import PYTHON_EXTENSIONS
 
 
 def make_tree(root, files):

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cachelint.source.prefilter import may_contain_requests, may_have_findings
+from cachelint.source.prefilter import may_contain_requests
+from cachelint.run.triage import triage
 from cachelint.model.build import _request_shaped
 from cachelint.syntax.treewalk import find_all
 
@@ -111,10 +112,10 @@ def test_rules_that_report_outside_requests_have_markers():
     # constructors with the obsolete beta header and references to `beta.prompt_caching`.
     assert module_level == ["CL104", "CL105"]
     header = f'anthropic.Anthropic(default_headers={{"anthropic-beta": "{CACHING_BETA}"}})'
-    assert may_have_findings(header.encode())
-    assert may_have_findings(b"create = client.beta.prompt_caching.messages.create\n")
+    assert triage("x.py", header.encode()).analysed
+    assert triage("x.py", b"create = client.beta.prompt_caching.messages.create\n").analysed
     assert not may_contain_requests(header.encode())  # not a request module for wrappers
-    assert not may_have_findings(b"import anthropic\nclient = anthropic.Anthropic()\n")
+    assert not triage("x.py", b"import anthropic\nclient = anthropic.Anthropic()\n").analysed
 
 
 def _python_files():

@@ -10,7 +10,8 @@ import pytest
 
 from cachelint.run import runner
 from cachelint.config.settings import discover_config
-from cachelint.source.prefilter import has_module_rule_marker, may_have_findings
+from cachelint.source.prefilter import has_module_rule_marker
+from cachelint.run.triage import triage
 from cachelint.rules._betas import CACHING_BETA
 from cachelint.run.scheduler import RunOptions
 
@@ -28,7 +29,7 @@ MODULE_RULES = Path(__file__).resolve().parents[1] / "fixtures" / "speed" / "mod
 )
 def test_kept(source):
     assert has_module_rule_marker(source.encode())
-    assert may_have_findings(source.encode())
+    assert triage("x.py", source.encode()).analysed
 
 
 @pytest.mark.parametrize(
@@ -41,13 +42,13 @@ def test_kept(source):
 )
 def test_dropped(source):
     assert not has_module_rule_marker(source.encode())
-    assert not may_have_findings(source.encode())
+    assert not triage("x.py", source.encode()).analysed
 
 
 def test_a_list_of_beta_names_is_skipped_and_reports_nothing(monkeypatch):
     monkeypatch.chdir(MODULE_RULES)
     data = Path("beta_names.py").read_bytes()
-    assert CACHING_BETA.encode() in data and not may_have_findings(data)
+    assert CACHING_BETA.encode() in data and not triage("x.py", data).analysed
     results = []
     for prefilter in (True, False):
         result = runner.check_paths(

@@ -1,60 +1,27 @@
-"""The `cachelint` commands (check, fix and rule) with click: ruff's flags and exit codes.
+"""The `cachelint` commands (check, fix and rule) as click defines them: ruff's flags.
 
-Exit status: 0 nothing left to report, 1 findings remain (or --diff would change something),
-2 usage, configuration or internal error, or a file that could not be read or written.
-Nothing heavy is imported at module level: `--help` and `--version` never load libcst or rich.
-The console entry point is `cachelint.cli.main.main`, which tries `cachelint.cli.fastpath` first and
-comes here for everything the fast path does not handle (`main` below skips the fast path).
+Parsing and checking the flags is here; running an invocation (and its exit status) is
+`cli.invocation`, printing rules `cli.rules_command`. Nothing heavy is imported at module level:
+`--help` and `--version` never load libcst or rich. The console entry point is
+`cachelint.cli.main.main`, which tries `cachelint.cli.fastpath` first and comes here for
+everything the fast path does not handle (`main` below skips the fast path).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional
 
 import click
 
 from cachelint import __version__
-from cachelint.core.errors import DEBUG_ENV, CachelintError, format_error
-from cachelint.report import HUMAN_FORMATS, OUTPUT_FORMATS
+from cachelint.cli.invocation import EXIT_ERROR, Invocation, run_invocation
+from cachelint.cli.rules_command import print_rules
+from cachelint.cli.terminal import err
 from cachelint.config.selection import command_line_codes
-
-EXIT_CLEAN = 0
-EXIT_FINDINGS = 1
-EXIT_ERROR = 2
-
-
-@dataclass(frozen=True)
-class Invocation:
-    """The parsed flags of `check` / `fix`."""
-
-    paths: Tuple[str, ...]
-    select: Optional[Tuple[str, ...]]
-    ignore: Tuple[str, ...]
-    extend_select: Tuple[str, ...]
-    output_format: str
-    statistics: bool
-    show_fixes: bool
-    exit_zero: bool
-    exit_non_zero_on_fix: bool
-    unsafe_fixes: bool
-    stdin_filename: Optional[str]
-    force_exclude: bool
-    explain_unknown: bool
-    config: Optional[str]
-    fix: bool
-    diff: bool
-    jobs: Optional[int] = None  # None: every CPU this process may use
-    no_cache: bool = False
-    cache_dir: Optional[str] = None
-    prefilter: bool = True
-
-
-def _codes(values: Sequence[str]) -> Tuple[str, ...]:
-    """`--select CL001,CL002 --select CL3` -> ("CL001", "CL002", "CL3")."""
-    return command_line_codes(values)
+from cachelint.core.errors import DEBUG_ENV, CachelintError, format_error
+from cachelint.report import OUTPUT_FORMATS
 
 
 def _lint_options(command: Callable) -> Callable:
@@ -199,16 +166,17 @@ def rule(ctx: click.Context, code: Optional[str], show_all: bool, output_format:
     """Explain one rule (CODE such as CL001), or every rule with --all."""
     if bool(code) == show_all:
         raise click.UsageError("give exactly one of CODE or --all")
-    ctx.exit(_guard(lambda: _print_rules(code, show_all, output_format)))
+    ctx.exit(_guard(lambda: print_rules(code, show_all, output_format)))
 
 
 def _invocation(flags: dict, fix: bool, exit_non_zero_on_fix: bool) -> Invocation:
-    select = _codes(flags["select"])
+    # `--select CL001,CL002 --select CL3` -> ("CL001", "CL002", "CL3")
+    select = command_line_codes(flags["select"])
     return Invocation(
         paths=tuple(flags["paths"]),
         select=select if flags["select"] else None,
-        ignore=_codes(flags["ignore"]),
-        extend_select=_codes(flags["extend_select"]),
+        ignore=command_line_codes(flags["ignore"]),
+        extend_select=command_line_codes(flags["extend_select"]),
         output_format=flags["output_format"],
         statistics=flags["statistics"],
         show_fixes=flags["show_fixes"],
@@ -236,7 +204,7 @@ def _run_guarded(invocation: Invocation) -> int:
         raise click.UsageError("`-` (standard input) must be the only path")
     if invocation.stdin_filename is not None and not reads_stdin:
         raise click.UsageError("--stdin-filename needs `-` (or no path) to read standard input")
-    return _guard(lambda: _run(invocation, reads_stdin))
+    return _guard(lambda: run_invocation(invocation, reads_stdin))
 
 
 def _guard(work: Callable[[], int]) -> int:
@@ -244,247 +212,15 @@ def _guard(work: Callable[[], int]) -> int:
     try:
         return work()
     except CachelintError as error:
-        _err(error.one_line())
+        err(error.one_line())
         return EXIT_ERROR
     except (click.exceptions.Exit, click.ClickException, click.Abort):
         raise
     except Exception as error:  # anything else is a bug: report it in one line
         if os.environ.get(DEBUG_ENV):
             raise
-        _err(format_error(f"internal error: {type(error).__name__}: {error}"))
+        err(format_error(f"internal error: {type(error).__name__}: {error}"))
         return EXIT_ERROR
-
-
-def _run(invocation: Invocation, reads_stdin: bool) -> int:
-    from cachelint.run import runner
-    from cachelint.config.settings import SelectionLayer, build_settings, discover_config
-
-    search_from = (
-        [invocation.stdin_filename]
-        if (reads_stdin and invocation.stdin_filename)
-        else list(invocation.paths)
-    )
-    config = discover_config(search_from, invocation.config)
-    command_line = SelectionLayer(
-        invocation.select,
-        invocation.ignore,
-        invocation.extend_select,
-        "--select/--ignore/--extend-select",
-    )
-    settings = build_settings(config, command_line)
-
-    applying = invocation.fix or invocation.diff
-    if reads_stdin:
-        raw = sys.stdin.buffer.read()
-        result = runner.lint_stdin(
-            raw,
-            settings,
-            filename=invocation.stdin_filename,
-            fix=applying,
-            unsafe_fixes=invocation.unsafe_fixes,
-            force_exclude=invocation.force_exclude,
-        )
-    elif applying:
-        result = runner.fix_paths(
-            invocation.paths or (".",),
-            settings,
-            unsafe_fixes=invocation.unsafe_fixes,
-            write=not invocation.diff,
-            force_exclude=invocation.force_exclude,
-            run_options=_run_options(invocation, settings),
-        )
-    else:
-        result = runner.check_paths(
-            invocation.paths or (".",),
-            settings,
-            force_exclude=invocation.force_exclude,
-            run_options=_run_options(invocation, settings),
-        )
-
-    for error in result.errors:
-        _err(error.one_line())
-    for warning in result.warnings:
-        _err(warning.one_line())
-    if not reads_stdin and not result.files and not result.errors:
-        _err("cachelint: warning: no Python files found under the given paths")
-
-    if invocation.diff:
-        return _report_diff(result, invocation)
-    if reads_stdin and invocation.fix:
-        _write_fixed_stdin(result)
-        _report(result, invocation, to_stderr=True)
-    else:
-        _report(result, invocation, to_stderr=False)
-    return _exit_code(result, invocation)
-
-
-def _run_options(invocation: Invocation, settings):
-    """How to run: workers, cache place, progress bar (only for a human reading stderr)."""
-    from cachelint.run.scheduler import DEFAULT_CACHE_DIR_NAME, RunOptions, available_cpus
-
-    cache_dir = None
-    if not invocation.no_cache:
-        cache_dir = invocation.cache_dir or settings.cache_dir
-        cache_dir = cache_dir or os.path.join(settings.root, DEFAULT_CACHE_DIR_NAME)
-    stderr = sys.stderr  # (click.get_text_stream is deprecated in click 8.2+)
-    return RunOptions(
-        jobs=invocation.jobs or available_cpus(),
-        prefilter=invocation.prefilter,
-        cache_dir=cache_dir,
-        progress=invocation.output_format in HUMAN_FORMATS
-        and bool(getattr(stderr, "isatty", lambda: False)()),
-    )
-
-
-def _report(result, invocation: Invocation, to_stderr: bool) -> None:
-    from cachelint.report import ReportContext, render, summary
-
-    human = invocation.output_format in HUMAN_FORMATS
-    context = ReportContext(
-        fix_mode=invocation.fix,
-        unsafe_fixes=invocation.unsafe_fixes,
-        show_fixes=invocation.show_fixes,
-        color=not to_stderr and _stdout_wants_color(),
-        cwd=os.getcwd(),
-    )
-    if invocation.statistics:
-        from cachelint.report import statistics
-
-        if invocation.output_format == "json":
-            text = statistics.render_json(result, context)
-        else:
-            text = statistics.render_text(result, context)
-    else:
-        text = render(invocation.output_format, result, context)
-    _emit(text, to_stderr)
-    if invocation.fix and invocation.show_fixes and not human:
-        _err(summary.fixed_listing(result))
-    if invocation.explain_unknown:
-        _emit(summary.unknown_sites_listing(result) + "\n", to_stderr or not human)
-
-
-def _report_diff(result, invocation: Invocation) -> int:
-    import difflib
-
-    from cachelint.report.summary import plural
-
-    for file in result.changed_files:
-        for name, before, after in _diff_parts(file):
-            diff = difflib.unified_diff(
-                before.splitlines(keepends=True),
-                after.splitlines(keepends=True),
-                fromfile=name,
-                tofile=name,
-            )
-            text = "".join(
-                line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
-                for line in diff
-            )
-            _emit(text + "\n", to_stderr=False)
-    fixed = len(result.fixed)
-    _err(f"Would fix {plural(fixed, 'error')}." if fixed else "No errors would be fixed.")
-    if result.errors:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if result.changed_files else EXIT_CLEAN
-
-
-def _diff_parts(file) -> List[Tuple[str, str, str]]:
-    """(name, before, after) to diff: the file, or each changed cell of a notebook (as ruff)."""
-    from cachelint.source.notebook import changed_cells, is_notebook_path
-
-    if is_notebook_path(file.path):
-        cells = changed_cells(file.original_text, file.text)
-        if cells:
-            return [(f"{file.path}:cell {number}", old, new) for number, old, new in cells]
-    return [(file.path, file.original_text, file.text)]
-
-
-def _write_fixed_stdin(result) -> None:
-    if not result.files or result.files[0].text is None:
-        return
-    file = result.files[0]
-    stream = sys.stdout.buffer
-    stream.write(file.text.encode(file.encoding, errors="surrogateescape"))
-    stream.flush()
-
-
-def _exit_code(result, invocation: Invocation) -> int:
-    if result.errors:
-        return EXIT_ERROR
-    if invocation.exit_zero:
-        return EXIT_CLEAN
-    if result.diagnostics:
-        return EXIT_FINDINGS
-    if invocation.exit_non_zero_on_fix and result.fixed:
-        return EXIT_FINDINGS
-    return EXIT_CLEAN
-
-
-def _print_rules(code: Optional[str], show_all: bool, output_format: str) -> int:
-    from cachelint.report.catalogue import find_entry, rule_entries
-
-    if show_all:
-        entries = list(rule_entries())
-    else:
-        entry = find_entry(code)
-        if entry is None:
-            raise CachelintError(f"unknown rule code `{code}` (see `cachelint rule --all`)")
-        entries = [entry]
-    if output_format == "json":
-        import json
-
-        objects = [
-            {
-                "code": e.code,
-                "name": e.name,
-                "summary": e.summary,
-                "fix": e.fix_phrase,
-                "fix_availability": e.fix_availability,
-                "explanation": e.documentation,
-            }
-            for e in entries
-        ]
-        click.echo(json.dumps(objects if show_all else objects[0], indent=2))
-        return EXIT_CLEAN
-    if _stdout_wants_color():
-        _print_rules_rich(entries)
-    else:
-        click.echo("\n\n".join(_plain_rule(e) for e in entries))
-    return EXIT_CLEAN
-
-
-def _plain_rule(entry) -> str:
-    parts = [f"# {entry.name} ({entry.code})", entry.summary, entry.fix_phrase, entry.documentation]
-    return "\n\n".join(parts).rstrip()
-
-
-def _print_rules_rich(entries) -> None:
-    from rich.console import Console
-    from rich.markdown import Markdown
-
-    console = Console()
-    for index, entry in enumerate(entries):
-        if index:
-            console.rule()
-        console.print(Markdown(_plain_rule(entry)))
-
-
-def _stdout_wants_color() -> bool:
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    stream = sys.stdout
-    return bool(getattr(stream, "isatty", lambda: False)())
-
-
-def _emit(text: str, to_stderr: bool) -> None:
-    if text:
-        click.echo(text, nl=False, err=to_stderr)
-
-
-def _err(line: str) -> None:
-    click.echo(line, err=True)
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -497,5 +233,5 @@ def main(argv: Optional[List[str]] = None) -> None:
     except Exception as error:  # last resort: one line, exit 2
         if os.environ.get(DEBUG_ENV):
             raise
-        _err(format_error(f"internal error: {type(error).__name__}: {error}"))
+        err(format_error(f"internal error: {type(error).__name__}: {error}"))
         sys.exit(EXIT_ERROR)

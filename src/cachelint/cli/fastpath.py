@@ -4,18 +4,18 @@ cannot have a finding.
 Most commits touch no file that talks to the SDK. For those, the normal command line would spend
 almost all of its time importing click, the configuration dataclasses and the scheduler, only to
 print "All checks passed!". This module answers such a run itself, importing nothing but `os`,
-`re`, the byte prefilter and the import scanner (plus `tomllib` when there is a pyproject.toml,
+`re`, the triage (byte prefilter, import scanner, module resolver) (plus `tomllib` when there is a pyproject.toml,
 and the path matcher only when excludes or per-file-ignores are configured or --force-exclude is
 given).
 
 It handles only invocations it fully understands, and only when it is certain of the outcome:
-- `check` with explicit paths, each an existing regular file that is not a notebook, and only
-  the flags below (none of them changes what a clean run prints but --output-format);
+- `check` with explicit paths, each an existing regular file, and only the flags below (none of
+  them changes what a clean run prints but --output-format);
 - the configuration is found and validated by the same functions the normal path uses
   (`configfile`, `selection`), and every selector and path pattern it would expand or compile
   is expanded or compiled here too;
-- every file fails the byte prefilter and calls no wrapper of a project module that may hold
-  requests: exactly the files `scheduler.lint_files` would skip without analysing them.
+- every file is skipped by `run.triage`, the triage `scheduler.lint_files` runs: it cannot have
+  a finding and calls no wrapper of a project module that may hold requests.
 Then it prints what `cachelint.cli.commands` prints for a run without findings and exits 0. In every
 other case (another flag, a directory, stdin, a notebook, a file to analyse, anything invalid or
 unexpected) `run_fast_path` returns None and the click command line runs with the same
@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import os
 import sys
+
+from cachelint.cli.terminal import NO_FILES_WARNING, stdout_wants_color
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: importing typing costs start-up time
@@ -47,7 +49,6 @@ _CLEAN_REPORTS = {
 }
 # Every format the command line accepts (cachelint.report.OUTPUT_FORMATS).
 _OUTPUT_FORMATS = ("full", "concise", "json", "json-lines", "github", "sarif")
-NO_FILES_WARNING = "cachelint: warning: no Python files found under the given paths"
 
 # `check` flags that take no value. None changes a clean check run's output.
 _SWITCHES = {
@@ -75,7 +76,6 @@ NO_CACHE_ENV = "CACHELINT_NO_CACHE"
 # click's boolean words: any other value of NO_CACHE_ENV is a usage error there.
 _BOOLEAN_WORDS = {"1", "true", "t", "yes", "y", "on", "0", "false", "f", "no", "n", "off"}
 _DIGITS = frozenset("0123456789")
-NOTEBOOK_SUFFIX = ".ipynb"
 
 
 class _NotHandled(Exception):
@@ -191,20 +191,11 @@ def _clean_output(flags: _Flags) -> str:
         raise _NotHandled()
     if sys.stdout is None or sys.stderr is None:
         raise _NotHandled()
-    if output_format == "full" and _stdout_wants_color():
+    if output_format == "full" and stdout_wants_color():
         if sys.platform == "win32":
             raise _NotHandled()  # rich and click treat Windows consoles differently
         return _colored_footer()
     return _CLEAN_REPORTS[output_format]
-
-
-def _stdout_wants_color() -> bool:
-    """`commands._stdout_wants_color`."""
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return _isatty(sys.stdout)
 
 
 def _colored_footer() -> str:
@@ -238,9 +229,9 @@ def _files_to_check(flags: _Flags) -> List[str]:
     if not paths or len(paths) > MAX_FILES:
         raise _NotHandled()
     for path in paths:
-        # A directory is walked, a notebook always analysed, anything else missing or odd is an
-        # error there: only regular files here.
-        if path == "-" or path.lower().endswith(NOTEBOOK_SUFFIX) or not os.path.isfile(path):
+        # A directory is walked, anything else missing or odd is an error there: only regular
+        # files here (a notebook is always analysed: triage says so below).
+        if path == "-" or not os.path.isfile(path):
             raise _NotHandled()
 
     from cachelint.config import file as configfile
@@ -292,26 +283,24 @@ def _check_selection(values: Dict[str, Any], flags: _Flags) -> None:
 
 
 def _check_nothing_to_analyse(files: Sequence[str]) -> None:
-    """_NotHandled unless `scheduler.lint_files` would skip every file: no file may have a
-    finding (`prefilter.may_have_findings`) and none calls a wrapper from a module that may
-    hold requests (the scheduler's `_wrapper_callers`, with the same module resolution)."""
-    from cachelint.resolve.importscan import ModuleFinder, RequestModules, calls_wrapper_of, from_imports
-    from cachelint.source.prefilter import may_have_findings
+    """_NotHandled unless `scheduler.lint_files` would skip every file: the same triage
+    (`run.triage`) must skip each of them, and none may call a wrapper from a module that may
+    hold requests (none of the files of the run may: each was skipped)."""
+    from cachelint.resolve.importscan import RequestModules
+    from cachelint.resolve.modules import ModuleResolver
+    from cachelint.run.triage import Triage, calls_request_wrapper, project_imports, triage
 
-    finder = ModuleFinder()
+    modules = ModuleResolver()
     read: List[Tuple[str, bytes, Tuple[str, ...]]] = []
     for path in files:
         with open(path, "rb") as handle:  # an unreadable file is an error there
             raw = handle.read()
-        if may_have_findings(raw):
+        if triage(path, raw) is not Triage.ANALYSE_IF_WRAPPER_CALLER:
             raise _NotHandled()
         absolute = os.path.abspath(path)
-        read.append((absolute, raw, finder.targets(absolute, from_imports(raw))))
+        read.append((absolute, raw, project_imports(absolute, raw, modules)))
 
-    # none of the files of the run may hold requests (each failed the prefilter)
     is_request_module = RequestModules(without_requests=[absolute for absolute, _, _ in read])
-
     for absolute, raw, imported in read:
-        if imported and any(is_request_module(target) for target in imported):
-            if calls_wrapper_of(absolute, raw, finder, is_request_module):
-                raise _NotHandled()
+        if calls_request_wrapper(absolute, raw, imported, modules, is_request_module):
+            raise _NotHandled()

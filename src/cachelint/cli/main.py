@@ -3,8 +3,7 @@
 Kept tiny because every run starts here: the common pre-commit run (`cachelint check` on files
 that do not call the SDK) is answered by `cachelint.cli.fastpath` without importing click, the
 configuration dataclasses or any analysis code. Everything else goes to the click command line
-in `cachelint.cli.commands`, with the same arguments. The names of that module (`cli`, `Invocation`,
-...) are reachable from here too, loaded on first use.
+in `cachelint.cli.commands`, with the same arguments.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, List, Optional
+    from typing import List, Optional
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -27,15 +26,3 @@ def main(argv: Optional[List[str]] = None) -> None:
     from cachelint.cli.commands import main as run_commands
 
     run_commands(argv)
-
-
-def __getattr__(name: str) -> Any:
-    # `from cachelint.cli.main import cli`, `cli.Invocation`, ...: the click command line's names.
-    if name.startswith("__"):
-        raise AttributeError(name)
-    from cachelint.cli import commands
-
-    try:
-        return getattr(commands, name)
-    except AttributeError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None

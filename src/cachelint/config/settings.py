@@ -3,7 +3,7 @@
 Finding, reading and validating the file is `cachelint.config.file` and rule selection is
 `cachelint.config.selection` (plain functions, light enough for the start-up fast path); this module
 wraps their results in frozen dataclasses and resolves them, with the command line's selection,
-into the Settings a run uses. The names below are re-exported so that callers keep one import.
+into the Settings a run uses.
 """
 
 from __future__ import annotations
@@ -12,26 +12,16 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import FrozenSet, Optional, Sequence, Tuple
 
-from cachelint.config.file import (  # noqa: F401 - re-exported
-    PYPROJECT,
+from cachelint.config.file import (
     SECTION,
     config_file_for,
     detect_target_sdk,
-    find_config_file,
     find_project_root,
-    parse_version,
     read_config_values,
-    requirement_lower_bound,
 )
 from cachelint.source.discover import PatternSet
 from cachelint.core.options import AnalysisOptions, ModelOverride
-from cachelint.config.selection import (  # noqa: F401 - re-exported
-    ALL_SELECTOR,
-    expand_per_file_codes,
-    expand_selector,
-    known_codes,
-    resolve_selection,
-)
+from cachelint.config.selection import expand_per_file_codes, resolve_selection
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 Selecting rules (`--select`, `[tool.cachelint] select`) needs every code, but importing the rule
 classes costs a few hundred milliseconds that a run over files without SDK calls never needs.
 Each rule lives in `rules/clNNN_<name>.py` (see `rules/_registry.py`), so the codes are read from
-the module names; a test checks that they match the rule classes.
+the module names (listed without importing the rules package); a test checks that they match the
+rule classes.
 """
 
 from __future__ import annotations
@@ -47,6 +48,23 @@ def _rule_codes() -> Tuple[str, ...]:
     )
     if codes:
         return tuple(codes)
-    from cachelint import rules  # not a plain directory (a zip, a frozen app): ask the classes
+    return _packaged_rule_codes()
 
-    return tuple(code for code in rules.ALL_CODES if code != SYNTAX_ERROR_CODE)
+
+def _packaged_rule_codes() -> Tuple[str, ...]:
+    """The codes when the rules package is not a plain directory (a zip, a frozen app): its
+    modules listed by the import system, without importing the package (nor libcst)."""
+    import importlib.util
+    import pkgutil
+
+    spec = importlib.util.find_spec("cachelint.rules")
+    locations = list(spec.submodule_search_locations or ()) if spec is not None else []
+    return tuple(
+        sorted(
+            {
+                "CL" + info.name[2:5]
+                for info in pkgutil.iter_modules(locations)
+                if info.name.startswith("cl") and info.name[2:5].isdigit()
+            }
+        )
+    )

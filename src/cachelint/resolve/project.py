@@ -18,6 +18,7 @@ from libcst.metadata import MetadataWrapper
 from cachelint.resolve.resolver import Resolver
 from cachelint.resolve.text import Origin, Staticness, TextValue
 from cachelint.resolve.value import Unknown, Value
+from cachelint.resolve.modules import ModuleResolver
 from cachelint.syntax.scopes import Assignment, ImportAssignment
 
 MAX_MODULE_BYTES = 2_000_000
@@ -36,45 +37,18 @@ class Project:
 
     def __init__(self, roots: Optional[List[Path]] = None):
         self.roots = [Path(r).resolve() for r in (roots or [])]
+        # Not a snapshot: the project outlives a run, and its files may change between runs.
+        self._module_resolver = ModuleResolver([str(root) for root in self.roots], snapshot=False)
         self._modules: Dict[Path, Tuple[Tuple[int, int], Optional["ParsedModule"]]] = {}
         self._active: set = set()
         self._request_files: Dict[Path, bool] = {}
         self._request_functions: Dict[Path, Optional[frozenset]] = {}
 
     # -- finding modules ------------------------------------------------------------------
-    def search_paths(self, importer: Path) -> List[Path]:
-        """Where `import x` may find x: the importer's top package's parent, the roots, src/."""
-        paths: List[Path] = []
-        directory = importer.parent
-        top = directory
-        while (top / "__init__.py").exists() and top.parent != top:
-            top = top.parent
-        paths.append(top)
-        paths.append(directory)
-        for root in self.roots:
-            paths.extend([root, root / "src"])
-        unique: List[Path] = []
-        for path in paths:
-            if path not in unique:
-                unique.append(path)
-        return unique
-
     def module_file(self, importer: Path, module: str, level: int) -> Optional[Path]:
-        parts = [p for p in module.split(".") if p] if module else []
-        if level:
-            base = importer.parent
-            for _ in range(level - 1):
-                base = base.parent
-            candidates = [base]
-        else:
-            candidates = self.search_paths(importer)
-        for base in candidates:
-            target = base.joinpath(*parts) if parts else base
-            if target.with_suffix(".py").is_file() and parts:
-                return target.with_suffix(".py")
-            if (target / "__init__.py").is_file():
-                return target / "__init__.py"
-        return None
+        """The file `from <level dots><module> import ...` in `importer` (a resolved path) names."""
+        found = self._module_resolver.module_file(str(importer.parent), (level, module))
+        return Path(found) if found is not None else None
 
     def parsed(self, path: Path) -> Optional["ParsedModule"]:
         path = path.resolve()

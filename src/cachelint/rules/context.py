@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Dict, List, Optional, Tuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
@@ -13,6 +14,9 @@ from cachelint.core.diagnostics import Applicability, Cost, Diagnostic, Location
 from cachelint.core.options import AnalysisOptions
 from cachelint.fix.edits import resolve_fix
 from cachelint.fix.intents import FixSpec
+
+if TYPE_CHECKING:
+    from cachelint.model.wrappers import VirtualRequest
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -32,6 +36,23 @@ class LineIndex:
         return Location(line, offset - self.starts[line - 1] + 1)
 
 
+@dataclass(frozen=True)
+class WrapperCall:
+    """A wrapper's request checked at one of its callers in this file."""
+
+    virtual: VirtualRequest  # the wrapper's request as the caller's arguments make it
+    wrapper_codes: FrozenSet[str]  # what the wrapper's own request reports (in the wrapper's file)
+
+
+class _NodeFacts:
+    """Positions and parents of one module's nodes, computed on first use and shared by the
+    contexts of one file (its own, and those for its wrapper calls)."""
+
+    def __init__(self) -> None:
+        self.positions = None  # positions.LazyPositions
+        self.parents: Optional[Dict[cst.CSTNode, cst.CSTNode]] = None
+
+
 class RuleContext:
     def __init__(
         self,
@@ -40,22 +61,43 @@ class RuleContext:
         text: str,
         path: str,
         options: AnalysisOptions,
+        *,
+        resolver=None,  # values.Resolver, when the file has SDK calls (or calls wrappers)
+        repeats=None,  # repeat.RepeatAnalyzer
+        built=None,  # build.BuiltRequests: the file's request model
+        wrapper_call: Optional[WrapperCall] = None,  # checking a wrapper's request at its caller
     ):
         self.module = module
         self.wrapper = wrapper
         self.text = text
         self.path = path
         self.options = options
+        self.resolver = resolver
+        self.repeats = repeats
+        self.built = built
+        self.wrapper_call = wrapper_call
         self.lines = LineIndex(text)
         self.diagnostics: List[Diagnostic] = []
-        self._positions = None  # positions.LazyPositions
-        self._parents: Optional[Dict[cst.CSTNode, cst.CSTNode]] = None
+        self._nodes = _NodeFacts()
         self.current_rule = None
-        self.resolver = None  # values.Resolver, set by the engine when the file has SDK calls
-        self.repeats = None  # repeat.RepeatAnalyzer
-        self.built = None
-        # (VirtualRequest, codes the wrapper reports itself) while checking a wrapper's caller
-        self.virtual = None
+
+    def for_wrapper_call(self, call: WrapperCall, resolver, repeats) -> "RuleContext":
+        """The context for checking a wrapper's request at its caller: its reports go to this
+        file's diagnostics, at the caller; node positions are shared with this context."""
+        derived = RuleContext(
+            self.module,
+            self.wrapper,
+            self.text,
+            self.path,
+            self.options,
+            resolver=resolver,
+            repeats=repeats,
+            built=self.built,
+            wrapper_call=call,
+        )
+        derived.diagnostics = self.diagnostics
+        derived._nodes = self._nodes
+        return derived
 
     # -- facts rules ask for ---------------------------------------------------------------
     def tokens(self, chars: int) -> int:
@@ -81,22 +123,22 @@ class RuleContext:
 
     @property
     def positions(self):
-        if self._positions is None:
+        if self._nodes.positions is None:
             from cachelint.syntax.positions import LazyPositions
 
-            self._positions = LazyPositions(self.module, self.parents)
-        return self._positions
+            self._nodes.positions = LazyPositions(self.module, self.parents)
+        return self._nodes.positions
 
     @property
     def parents(self) -> Dict[cst.CSTNode, cst.CSTNode]:
-        if self._parents is None:
+        if self._nodes.parents is None:
             if self.resolver is not None:
-                self._parents = self.resolver.parents
+                self._nodes.parents = self.resolver.parents
             else:
                 from cachelint.syntax.treewalk import parent_map
 
-                self._parents = parent_map(self.module)
-        return self._parents
+                self._nodes.parents = parent_map(self.module)
+        return self._nodes.parents
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
@@ -123,10 +165,10 @@ class RuleContext:
         rule=None,
     ) -> None:
         rule = rule or self.current_rule
-        if self.virtual is not None:
-            virtual, wrapper_codes = self.virtual
+        if self.wrapper_call is not None:
+            virtual = self.wrapper_call.virtual
             inside_caller = node in self.positions and self._within(node, virtual.caller)
-            if not inside_caller and rule.code in wrapper_codes:
+            if not inside_caller and rule.code in self.wrapper_call.wrapper_codes:
                 return  # the wrapper's own finding, reported in the wrapper's file
             if not inside_caller:
                 node = virtual.caller

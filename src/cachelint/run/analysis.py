@@ -7,20 +7,14 @@ returns plain values only.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import TYPE_CHECKING, Optional, Tuple
 
 from cachelint.core.codes import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME
-from cachelint.core.diagnostics import Diagnostic, Location, UnknownSite
+from cachelint.core.diagnostics import Diagnostic, Location
 from cachelint.core.options import AnalysisOptions
 
-
-@dataclass(frozen=True)
-class FileAnalysis:
-    diagnostics: Tuple[Diagnostic, ...] = ()
-    unknown_sites: Tuple[UnknownSite, ...] = ()
-    recognised_calls: int = 0
-    syntax_error: bool = False
+if TYPE_CHECKING:
+    from cachelint.run.engine import FileAnalysis
 
 
 def analyze_text(
@@ -31,13 +25,15 @@ def analyze_text(
 ) -> FileAnalysis:
     """Lint `text` (the decoded contents of `path`). Never raises for bad Python: a file that does
     not parse yields one CL000 finding at the error position."""
+    # Imported here, not above: a run whose files all fail the prefilter loads no libcst.
     import libcst as cst
+
+    from cachelint.run.engine import FileAnalysis, run_rules
 
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        error._cachelint_source = text
-        return FileAnalysis(diagnostics=(_syntax_error(error, path, options),), syntax_error=True)
+        return FileAnalysis(diagnostics=(_syntax_error(error, text, path),), syntax_error=True)
     except (RecursionError, MemoryError) as error:  # pathological nesting
         return FileAnalysis(
             diagnostics=(
@@ -53,8 +49,6 @@ def analyze_text(
             syntax_error=True,
         )
 
-    from cachelint.run.engine import run_rules
-
     if project is None:
         from cachelint.resolve.project import project_for
 
@@ -62,10 +56,10 @@ def analyze_text(
     return run_rules(module, text, path, options, project)
 
 
-def _syntax_error(error, path: str, options: AnalysisOptions) -> Diagnostic:
+def _syntax_error(error, source: str, path: str) -> Diagnostic:
     """CL000 at the error's position, with CPython's own wording when it agrees the file is
     invalid (its positions and messages are the ones users know); libcst's otherwise."""
-    row, column, message = _cpython_syntax_error(error)
+    row, column, message = _cpython_syntax_error(error, source)
     return Diagnostic(
         code=SYNTAX_ERROR_CODE,
         name=SYNTAX_ERROR_NAME,
@@ -76,15 +70,13 @@ def _syntax_error(error, path: str, options: AnalysisOptions) -> Diagnostic:
     )
 
 
-def _cpython_syntax_error(error) -> Tuple[int, int, str]:
-    source = getattr(error, "_cachelint_source", None)
-    if source is not None:
-        try:
-            compile(source, "<cachelint>", "exec", dont_inherit=True)
-        except SyntaxError as cpython:
-            return max(1, cpython.lineno or 1), max(1, cpython.offset or 1), cpython.msg
-        except (ValueError, RecursionError, MemoryError):
-            pass
+def _cpython_syntax_error(error, source: str) -> Tuple[int, int, str]:
+    try:
+        compile(source, "<cachelint>", "exec", dont_inherit=True)
+    except SyntaxError as cpython:
+        return max(1, cpython.lineno or 1), max(1, cpython.offset or 1), cpython.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
     text = str(getattr(error, "message", error))
     match = re.search(r"error at (\d+):(\d+): (.*)", text)
     if match:

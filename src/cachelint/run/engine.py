@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, FrozenSet, Optional, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
-from cachelint.rules.context import RuleContext
-from cachelint.core.diagnostics import Location, UnknownSite
+from cachelint.core.diagnostics import Diagnostic, Location, UnknownSite
 from cachelint.core.options import AnalysisOptions
+from cachelint.model.build import build_requests
+from cachelint.model.repeat import RepeatAnalyzer
+from cachelint.model.wrappers import wrapper_requests
+from cachelint.resolve.resolver import Resolver
 from cachelint.rules import RULES
+from cachelint.rules.context import RuleContext, WrapperCall
+from cachelint.syntax.scopes import dotted_name
 
-if TYPE_CHECKING:
-    from cachelint.run.analysis import FileAnalysis
+
+@dataclass(frozen=True)
+class FileAnalysis:
+    """What analysing one file's text gives (`analysis.analyze_text`)."""
+
+    diagnostics: Tuple[Diagnostic, ...] = ()
+    unknown_sites: Tuple[UnknownSite, ...] = ()
+    syntax_error: bool = False
 
 
 def run_rules(
@@ -22,18 +35,17 @@ def run_rules(
     path: str,
     options: AnalysisOptions,
     project: Optional[object] = None,
-) -> "FileAnalysis":
-    from cachelint.run.analysis import FileAnalysis
-    from cachelint.model.build import build_requests
-
+) -> FileAnalysis:
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     built = build_requests(wrapper, path, options, project)
     if built.resolver is not None:
         built.resolver.text = text
-    ctx = RuleContext(wrapper.module, wrapper, text, path, options)
-    ctx.resolver = built.resolver
-    ctx.repeats = built.repeats
-    ctx.built = built
+    ctx = RuleContext(
+        wrapper.module, wrapper, text, path, options,
+        resolver=built.resolver,
+        repeats=built.repeats,
+        built=built,
+    )
     rules = [rule() for rule in RULES if options.is_enabled(rule.code)]
     for rule in rules:
         ctx.current_rule = rule
@@ -57,7 +69,6 @@ def run_rules(
     return FileAnalysis(
         diagnostics=diagnostics,
         unknown_sites=unknown,
-        recognised_calls=len(built.requests),
     )
 
 
@@ -81,10 +92,6 @@ def _imports_project_functions(module: cst.Module, path: str, project) -> bool:
     calls be a wrapper call."""
     if project is None:
         return False
-    from pathlib import Path
-
-    from cachelint.syntax.scopes import dotted_name
-
     importer = Path(path).resolve()
     for statement in module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
@@ -105,47 +112,41 @@ def _imports_project_functions(module: cst.Module, path: str, project) -> bool:
 
 def _check_wrapper_callers(ctx, built, wrapper, path, options, project, rules) -> None:
     """Run the waste rules on requests seen through wrappers, reported at their callers."""
-    from cachelint.model.repeat import RepeatAnalyzer
-    from cachelint.resolve.resolver import Resolver
-    from cachelint.model.wrappers import wrapper_requests
-
     if built.resolver is None and not _imports_project_functions(wrapper.module, path, project):
         return
     resolver = built.resolver
     if resolver is None:
         resolver = Resolver(wrapper, path, project, index=built.index, text=ctx.text)
-    if ctx.resolver is None:
-        ctx.resolver = resolver
-        ctx.repeats = RepeatAnalyzer(resolver)
+    repeats = ctx.repeats if ctx.resolver is not None else RepeatAnalyzer(resolver)
     for virtual in wrapper_requests(resolver, built, options, project):
-        ctx.virtual = (virtual, _wrapper_codes(virtual, options, rules))
+        call = WrapperCall(virtual, _wrapper_codes(virtual, options, rules))
+        caller_ctx = ctx.for_wrapper_call(call, resolver, repeats)
         for rule in rules:
             if not rule.waste or virtual.request.call.is_free:
                 continue
-            ctx.current_rule = rule
-            rule.check(virtual.request, ctx)
-    ctx.virtual = None
-    ctx.current_rule = None
+            caller_ctx.current_rule = rule
+            rule.check(virtual.request, caller_ctx)
 
 
-def _wrapper_codes(virtual, options, rules) -> set:
+
+
+def _wrapper_codes(virtual, options, rules) -> FrozenSet[str]:
     """What the wrapper's own request reports: those findings belong to the wrapper's file.
     The same for every caller of the wrapper, so worked out once per wrapper request."""
-    from cachelint.rules.context import RuleContext
-    from cachelint.model.repeat import RepeatAnalyzer
-
     resolver = virtual.wrapper_resolver
     known = resolver.wrapper_codes
     key = (id(virtual.original), options)  # the request lives as long as its resolver
     if key in known:
         return known[key]
-    scratch = RuleContext(resolver.module, resolver.wrapper, resolver.text, resolver.path, options)
-    scratch.resolver = resolver
-    scratch.repeats = RepeatAnalyzer(resolver)
+    scratch = RuleContext(
+        resolver.module, resolver.wrapper, resolver.text, resolver.path, options,
+        resolver=resolver,
+        repeats=RepeatAnalyzer(resolver),
+    )
     for rule in rules:
         if rule.waste:
             scratch.current_rule = rule
             rule.check(virtual.original, scratch)
-    codes = {d.code for d in scratch.diagnostics}
+    codes = frozenset(d.code for d in scratch.diagnostics)
     known[key] = codes
     return codes

@@ -348,7 +348,7 @@ class _NotebookFindings:
     def __call__(self, text: str, analysis=None) -> Tuple[Diagnostic, ...]:
         from cachelint.run.analysis import analyze_text
         from cachelint.run.noqa import unsuppressed
-        from cachelint.run.runner import diagnostic_order
+        from cachelint.run.results import diagnostic_order
 
         if analysis is None:
             analysis = analyze_text(text, self.path, self.request.options)
@@ -384,7 +384,7 @@ def lint_notebook(source, request, absolute_path: Optional[str] = None):
     """`runner.lint_source` for a .ipynb file: a FileResult whose texts are the notebook JSON."""
     from cachelint.run.analysis import analyze_text
     from cachelint.fix.apply import fix_text, is_applicable
-    from cachelint.run.runner import FileResult, diagnostic_order
+    from cachelint.run.results import FileResult, diagnostic_order
 
     absolute = absolute_path or source.path
     try:

@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from cachelint.core.errors import FileError
-
-# The one place that says which files are Python sources to lint (Jupyter notebooks included).
-PYTHON_EXTENSIONS: Tuple[str, ...] = (".py", ".ipynb")
+from cachelint.source.filekinds import PYTHON_EXTENSIONS
 
 # Directory names that are never walked into (globs allowed, matched against the name only).
 ALWAYS_EXCLUDED_DIRS: Tuple[str, ...] = (

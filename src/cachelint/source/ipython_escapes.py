@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import List, NamedTuple, Optional, Tuple
 
 PLACEHOLDER = "_cachelint_ipython_escape_"
 PAYLOAD_PREFIX = PLACEHOLDER + "; "
@@ -106,13 +106,18 @@ class _Line:
     ending: str
 
 
-def split_lines(text: str) -> List[Tuple[str, str]]:
-    """(body, line ending) pairs, breaking lines where libcst does (\\r\\n, \\r, \\n)."""
+class TextLine(NamedTuple):
+    body: str
+    ending: str  # "\r\n", "\r", "\n" or "" (the last line)
+
+
+def split_lines(text: str) -> List[TextLine]:
+    """The lines of `text`, broken where libcst breaks them (\\r\\n, \\r, \\n)."""
     pairs = []
     position = 0
     while position < len(text):
         match = _LINE.match(text, position)
-        pairs.append((match.group(1), match.group(2)))
+        pairs.append(TextLine(match.group(1), match.group(2)))
         position = match.end()
     return pairs
 

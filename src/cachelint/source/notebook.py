@@ -16,12 +16,10 @@ import functools
 import json
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from cachelint.core.diagnostics import Location
 from cachelint.core.errors import CachelintError
-
-NOTEBOOK_EXTENSION = ".ipynb"
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
@@ -29,10 +27,6 @@ _DECODER = json.JSONDecoder()
 
 class NotebookError(CachelintError):
     """A file named .ipynb that is not an nbformat 4 notebook."""
-
-
-def is_notebook_path(path: str) -> bool:
-    return path.lower().endswith(NOTEBOOK_EXTENSION)
 
 
 def is_python_language(language: Optional[str]) -> bool:
@@ -249,23 +243,6 @@ def _string_tokens(text: str, start: int, end: int) -> Tuple[Tuple[int, int], ..
     return tuple(tokens)
 
 
-def may_contain_requests(raw: bytes) -> bool:
-    """The bytes prefilter for a notebook: it looks at the code cells, not at the JSON.
-
-    In the JSON every line of code sits inside a string literal, which the `.py` prefilter
-    rightly ignores; so the cells are decoded and joined first. Anything that is not a readable
-    notebook is kept, so that its error is reported.
-    """
-    from cachelint.source.prefilter import may_contain_requests as code_may_contain_requests
-
-    try:
-        notebook = parse_notebook(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, NotebookError):
-        return True
-    code = "\n".join(cell.source for cell in notebook.code_cells)
-    return code_may_contain_requests(code.encode("utf-8", "surrogatepass"))
-
-
 # -- writing -------------------------------------------------------------------------------------
 
 
@@ -412,13 +389,19 @@ def _raw_index(token: str, wanted: int) -> int:
     return min(index, len(token) - 1)
 
 
-def changed_cells(original: str, fixed: str) -> List[Tuple[int, str, str]]:
-    """(cell number, source before, source after) for each cell a fix changed (for --diff)."""
+class ChangedCell(NamedTuple):
+    number: int
+    before: str  # its source before the fixes
+    after: str
+
+
+def changed_cells(original: str, fixed: str) -> List[ChangedCell]:
+    """Each cell a fix changed (for --diff)."""
     before, after = cached_notebook(original), cached_notebook(fixed)
     if before is None or after is None or len(before.cells) != len(after.cells):
         return []
     return [
-        (old.number, old.source, new.source)
+        ChangedCell(old.number, old.source, new.source)
         for old, new in zip(before.cells, after.cells)
         if old.source != new.source
     ]

@@ -5,7 +5,7 @@ callee chain ends in `.messages.<method>` (optionally through `with_raw_response
 `with_streaming_response` or `batches`; see `sdk._shape`). A file without such a call in its code
 cannot contain a request (`may_contain_requests`). The few rules that also report outside
 requests (`Rule.check_module`) have their words checked in `has_module_rule_marker`; a file with
-neither (`may_have_findings` is False) is never decoded or parsed.
+neither is never decoded or parsed (`run.triage` decides, for the scheduler and the fast path).
 
 Two stages, both on bytes:
 1. a regex for the chain followed by `(` (whitespace, line continuations and comments may sit
@@ -77,11 +77,6 @@ _ASCII_SAFE = re.compile(
     r"^(utf[-_]?8(-sig)?|ascii|us-ascii|latin[-_]?1|iso[-_]?8859[-_]?\d+|l\d|cp125\d|"
     r"windows-125\d|koi8[-_]\w+|mac[-_]?\w+)$"
 )
-
-
-def may_have_findings(data: bytes) -> bool:
-    """False only when no rule can report anything in `data`."""
-    return may_contain_requests(data) or has_module_rule_marker(data)
 
 
 def has_module_rule_marker(data: bytes) -> bool:
