@@ -153,9 +153,10 @@ class CachelintServer(LanguageServer):
         if previous is not None:
             for uri in publishable(previous.snapshot, (), self.encoding):
                 published.setdefault(uri, [])  # a cell that is gone: clear what it showed
+        versions = _versions(outcome.snapshot)
         for uri, diagnostics in published.items():
             self.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics)
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=versions.get(uri))
             )
 
     def clear(self, uris: List[str]) -> None:
@@ -169,6 +170,13 @@ class CachelintServer(LanguageServer):
 
     def log_info(self, message: str) -> None:
         self.window_log_message(types.LogMessageParams(type=types.MessageType.Info, message=message))
+
+
+def _versions(snapshot: AnySnapshot) -> Dict[str, Optional[int]]:
+    """The document version each published list belongs to (a cell's own version)."""
+    if isinstance(snapshot, NotebookSnapshot):
+        return {cell.uri: cell.version for cell in snapshot.cells}
+    return {snapshot.uri: snapshot.version}
 
 
 def _unquoted(uri: str) -> str:
