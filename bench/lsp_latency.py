@@ -211,14 +211,14 @@ class Probe:
         self.waiters[(uri, version)] = future
         return future
 
-    async def start(self, root: Path, debounce_ms: int) -> None:
+    async def start(self, root: Path, debounce_ms: int, ignore=()) -> None:
         await self.client.start_io(sys.executable, "-m", "cachelint", "server", cwd=str(root))
         await self.client.initialize_async(
             types.InitializeParams(
                 capabilities=types.ClientCapabilities(),
                 root_uri=root.as_uri(),
                 workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
-                initialization_options={"cachelint": {"debounceMs": debounce_ms}},
+                initialization_options={"cachelint": {"debounceMs": debounce_ms, "ignore": list(ignore)}},
             )
         )
         self.client.initialized(types.InitializedParams())
@@ -247,10 +247,16 @@ class Probe:
 
 
 async def measure(
-    root: Path, edited: Path, also_open: List[Path], repeat: int, debounce_ms: int, edit_prompts: Path = None
+    root: Path,
+    edited: Path,
+    also_open: List[Path],
+    repeat: int,
+    debounce_ms: int,
+    edit_prompts: Path = None,
+    ignore=(),
 ) -> Dict[str, object]:
     probe = Probe()
-    await probe.start(root, debounce_ms)
+    await probe.start(root, debounce_ms, ignore)
     try:
         started = time.perf_counter()
         uri = probe.open(edited)
@@ -279,7 +285,7 @@ async def measure(
     finally:
         await probe.stop()
     samples.sort()
-    lint_ms = in_process_lint_ms(edited, text + "# edit\n", rounds=max(3, repeat // 3))
+    lint_ms = in_process_lint_ms(edited, text + "# edit\n", max(3, repeat // 3), ignore)
     return {
         "lint_in_process_ms": lint_ms,
         "findings": count,
@@ -291,14 +297,14 @@ async def measure(
     }
 
 
-def in_process_lint_ms(path: Path, text: str, rounds: int) -> float:
+def in_process_lint_ms(path: Path, text: str, rounds: int, ignore=()) -> float:
     """The product's own time for the same lint (`run.runner.lint_source`, in this process,
     warm): what the server adds is the difference, less the debounce."""
-    from cachelint.config.settings import build_settings, discover_config
+    from cachelint.config.settings import SelectionLayer, build_settings, discover_config
     from cachelint.run.runner import lint_source, request_for
     from cachelint.source.files import SourceFile, detect_newline
 
-    settings = build_settings(discover_config([str(path)]))
+    settings = build_settings(discover_config([str(path)]), SelectionLayer(ignore=tuple(ignore)))
     source = SourceFile(str(path), text.encode("utf-8"), text, "utf-8", detect_newline(text))
     request = request_for(settings, str(path))
     lint_source(source, request)
@@ -310,19 +316,19 @@ def in_process_lint_ms(path: Path, text: str, rounds: int) -> float:
     return round(statistics.median(times), 1)
 
 
-async def run(repeat: int, debounce_ms: int, dense: bool) -> Dict[str, Dict[str, object]]:
+async def run(repeat: int, debounce_ms: int, dense: bool, ignore=()) -> Dict[str, Dict[str, object]]:
     with tempfile.TemporaryDirectory(prefix="cachelint-lsp-bench-") as directory:
         paths = build_workspace(Path(directory))
         results = {}
-        results["sdk-1000"] = await measure(paths["big"].parent, paths["big"], [], repeat, debounce_ms)
+        results["sdk-1000"] = await measure(paths["big"].parent, paths["big"], [], repeat, debounce_ms, ignore=ignore)
         if dense:
             results["sdk-1000-dense"] = await measure(
-                paths["dense"].parent, paths["dense"], [], max(3, repeat // 4), debounce_ms
+                paths["dense"].parent, paths["dense"], [], max(3, repeat // 4), debounce_ms, ignore=ignore
             )
         ws = paths["workspace"]
         others = sorted((ws / "shop").glob("feature_*.py"))[1:10]
         results["workspace-50"] = await measure(
-            ws, paths["edited"], others, repeat, debounce_ms, edit_prompts=paths["prompts"]
+            ws, paths["edited"], others, repeat, debounce_ms, edit_prompts=paths["prompts"], ignore=ignore
         )
         return results
 
@@ -333,13 +339,16 @@ def main(argv=None) -> int:
     parser.add_argument("--debounce-ms", type=int, default=50)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--dense", action="store_true", help="also the worst case: 60 SDK calls in 1,000 lines")
+    parser.add_argument("--ignore", default="", help="codes the server is told to ignore, e.g. CL302")
     args = parser.parse_args(argv)
-    results = asyncio.run(run(args.repeat, args.debounce_ms, args.dense))
+    ignore = tuple(code for code in args.ignore.split(",") if code)
+    results = asyncio.run(run(args.repeat, args.debounce_ms, args.dense, ignore))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     if args.json:
         print(json.dumps({"debounce_ms": args.debounce_ms, "load_average": load, "results": results}, indent=2))
         return 0
-    print(f"didChange -> publishDiagnostics (debounce {args.debounce_ms} ms included; load average {load:.2f})")
+    ignored = f"; ignoring {', '.join(ignore)}" if ignore else ""
+    print(f"didChange -> publishDiagnostics (debounce {args.debounce_ms} ms included{ignored}; load average {load:.2f})")
     print("| scenario | findings | first open | median | p90 | max | rounds | lint_source alone |")
     print("|---|---|---|---|---|---|---|---|")
     for name, r in results.items():

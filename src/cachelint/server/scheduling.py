@@ -23,6 +23,9 @@ from cachelint.server.linting import AnySnapshot, FixAllOutcome, LintOutcome, fi
 SnapshotSource = Callable[[str], Optional[AnySnapshot]]  # document uri -> its snapshot now
 Publisher = Callable[[LintOutcome, Optional[LintOutcome]], None]  # (new, previous)
 Logger = Callable[[str], None]
+# Dependents wait longer than the changed buffer itself, so the document being typed in is
+# linted first (one worker: whatever is scheduled first runs first).
+DEPENDENTS_DELAY_SECONDS = 0.3
 
 
 class LintScheduler:
@@ -62,9 +65,10 @@ class LintScheduler:
     def schedule_dependents(self, paths: Iterable[str], exclude: str = "") -> None:
         """Lint again every open document whose last lint consulted one of `paths`."""
         changed = {str(Path(path).resolve()) for path in paths}
+        delay = max(self.options.debounce_seconds, DEPENDENTS_DELAY_SECONDS)
         for uri, outcome in list(self.outcomes.items()):
             if uri != exclude and outcome.dependencies & changed:
-                self.schedule(uri)
+                self.schedule(uri, delay)
 
     def forget(self, uri: str) -> Optional[LintOutcome]:
         pending = self._pending.pop(uri, None)
