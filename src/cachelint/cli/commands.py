@@ -169,6 +169,16 @@ def rule(ctx: click.Context, code: Optional[str], show_all: bool, output_format:
     ctx.exit(_guard(lambda: print_rules(code, show_all, output_format)))
 
 
+@cli.command()
+@click.option("--stdio", is_flag=True, help="Speak LSP over standard input/output (the default).")
+@click.pass_context
+def server(ctx: click.Context, stdio: bool) -> None:
+    """Run the language server for editors (LSP over stdio; needs the `server` extra)."""
+    from cachelint.server import main as serve
+
+    ctx.exit(_guard(serve))
+
+
 def _invocation(flags: dict, fix: bool, exit_non_zero_on_fix: bool) -> Invocation:
     # `--select CL001,CL002 --select CL3` -> ("CL001", "CL002", "CL3")
     select = command_line_codes(flags["select"])

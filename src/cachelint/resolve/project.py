@@ -9,8 +9,10 @@ of the chains followed is bounded and cycles are cut.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Mapping, Optional, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
@@ -33,12 +35,18 @@ class ModuleRef:
 
 
 class Project:
-    """Finds and parses the project's modules on demand."""
+    """Finds and parses the project's modules on demand.
 
-    def __init__(self, roots: Optional[List[Path]] = None):
+    `overlay` maps resolved module paths to text that stands in for the file on disk (an
+    editor's unsaved buffers, for the language server); every module read and existence check
+    goes through it first, so it also sees which modules a resolution looked at.
+    """
+
+    def __init__(self, roots: Optional[List[Path]] = None, overlay: Optional[Mapping[Path, str]] = None):
         self.roots = [Path(r).resolve() for r in (roots or [])]
         # Not a snapshot: the project outlives a run, and its files may change between runs.
         self._module_resolver = ModuleResolver([str(root) for root in self.roots], snapshot=False)
+        self.overlay: Mapping[Path, str] = overlay if overlay is not None else {}
         self._modules: Dict[Path, Tuple[Tuple[int, int], Optional["ParsedModule"]]] = {}
         self._active: set = set()
         self._request_files: Dict[Path, bool] = {}
@@ -50,20 +58,33 @@ class Project:
         found = self._module_resolver.module_file(str(importer.parent), (level, module))
         return Path(found) if found is not None else None
 
+    def _is_file(self, path: Path) -> bool:
+        return path in self.overlay or path.is_file()
+
+    def read_source(self, path: Path) -> bytes:
+        """A module's source: its text in the overlay, else the file's bytes (raises OSError)."""
+        text = self.overlay.get(path)
+        if text is not None:
+            return text.encode("utf-8")
+        return path.read_bytes()
+
     def parsed(self, path: Path) -> Optional["ParsedModule"]:
         path = path.resolve()
+        unsaved = self.overlay.get(path)
         try:
-            stat = path.stat()
+            stat = path.stat() if unsaved is None else None
         except OSError:
             return None
-        signature = (stat.st_size, stat.st_mtime_ns)
+        # an overlay's text does not change while it is in use: one signature is enough for it
+        signature = (stat.st_size, stat.st_mtime_ns) if stat is not None else (-1, -1)
         cached = self._modules.get(path)
         if cached is not None and cached[0] == signature:
             return cached[1]
         module = None
         try:
-            if stat.st_size <= MAX_MODULE_BYTES:
-                source = path.read_bytes()
+            size = stat.st_size if stat is not None else len(unsaved.encode("utf-8"))
+            if size <= MAX_MODULE_BYTES:
+                source = self.read_source(path)
                 tree = cst.parse_module(source)
                 wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
                 module = ParsedModule(path, wrapper, Resolver(wrapper, str(path), self), source)
@@ -78,7 +99,7 @@ class Project:
         key = path.resolve()
         if key not in self._request_files:
             try:
-                self._request_files[key] = may_contain_requests(key.read_bytes())
+                self._request_files[key] = may_contain_requests(self.read_source(key))
             except OSError:
                 self._request_files[key] = False
         return self._request_files[key]
@@ -138,7 +159,7 @@ class Project:
         caller uses is itself a possible wrapper. Unsure (no `ast` parse): yes."""
         key = path.resolve()
         if key not in self._request_functions:
-            self._request_functions[key] = _request_function_names(key)
+            self._request_functions[key] = _request_function_names(key, self.read_source)
         names = self._request_functions[key]
         return names is None or name in names
 
@@ -199,7 +220,7 @@ class Project:
         return None
 
 
-def _request_function_names(path: Path) -> Optional[frozenset]:
+def _request_function_names(path: Path, read_source) -> Optional[frozenset]:
     """Names of the module's top-level functions whose source may hold an SDK request; None
     when the module cannot be read or parsed by `ast` (then every name is a candidate)."""
     import ast
@@ -207,7 +228,7 @@ def _request_function_names(path: Path) -> Optional[frozenset]:
     from cachelint.source.prefilter import may_contain_requests
 
     try:
-        source = path.read_bytes()
+        source = read_source(path)
         tree = ast.parse(source)
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
@@ -286,11 +307,30 @@ class ParsedModule:
 
 
 _PROJECTS: Dict[Tuple[str, ...], Project] = {}
+_SCOPED_PROJECT: ContextVar[Optional[Project]] = ContextVar("cachelint_scoped_project", default=None)
+
+
+@contextmanager
+def resolving_through(project: Project) -> Iterator[Project]:
+    """Within the block, files analysed in this thread resolve their imports through `project`
+    instead of the per-process one: the language server lints each buffer against a project
+    whose overlay holds the workspace's unsaved buffers."""
+    token = _SCOPED_PROJECT.set(project)
+    try:
+        yield project
+    finally:
+        _SCOPED_PROJECT.reset(token)
 
 
 def project_for(path: str, roots: Optional[List[str]] = None) -> Optional[Project]:
-    """The per-process project for a file, shared by every file of the same roots."""
-    if not path or path == "-" or not os.path.exists(path):
+    """The per-process project for a file, shared by every file of the same roots (or the one
+    `resolving_through` put in place)."""
+    if not path or path == "-":
+        return None
+    scoped = _SCOPED_PROJECT.get()
+    if scoped is not None:
+        return scoped
+    if not os.path.exists(path):
         return None
     key = tuple(sorted(str(Path(r).resolve()) for r in roots)) if roots else ("",)
     project = _PROJECTS.get(key)
