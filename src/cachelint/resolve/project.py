@@ -58,9 +58,6 @@ class Project:
         found = self._module_resolver.module_file(str(importer.parent), (level, module))
         return Path(found) if found is not None else None
 
-    def _is_file(self, path: Path) -> bool:
-        return path in self.overlay or path.is_file()
-
     def read_source(self, path: Path) -> bytes:
         """A module's source: its text in the overlay, else the file's bytes (raises OSError)."""
         text = self.overlay.get(path)
