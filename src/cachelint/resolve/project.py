@@ -56,7 +56,30 @@ class Project:
     def module_file(self, importer: Path, module: str, level: int) -> Optional[Path]:
         """The file `from <level dots><module> import ...` in `importer` (a resolved path) names."""
         found = self._module_resolver.module_file(str(importer.parent), (level, module))
-        return Path(found) if found is not None else None
+        if found is not None:
+            return Path(found)
+        return self._unsaved_module_file(importer, module, level) if self.overlay else None
+
+    def _unsaved_module_file(self, importer: Path, module: str, level: int) -> Optional[Path]:
+        """A module that exists only as an editor's unsaved buffer (the overlay), found where
+        the module resolver would look on disk: the importer's folder or package, the roots."""
+        parts = [p for p in module.split(".") if p] if module else []
+        if level:
+            base = importer.parent
+            for _ in range(level - 1):
+                base = base.parent
+            bases = [base]
+        else:
+            top = importer.parent
+            while (top / "__init__.py").exists() and top.parent != top:
+                top = top.parent
+            bases = [top, importer.parent] + [p for root in self.roots for p in (root, root / "src")]
+        for base in bases:
+            target = base.joinpath(*parts) if parts else base
+            for candidate in ((target.with_suffix(".py"),) if parts else ()) + (target / "__init__.py",):
+                if candidate in self.overlay:
+                    return candidate
+        return None
 
     def read_source(self, path: Path) -> bytes:
         """A module's source: its text in the overlay, else the file's bytes (raises OSError)."""

@@ -15,14 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from cachelint.config.selection import command_line_codes
-from cachelint.config.settings import (
-    PYPROJECT,
-    SelectionLayer,
-    Settings,
-    build_settings,
-    config_file_for,
-    load_config,
-)
+from cachelint.config.file import PYPROJECT, config_file_for
+from cachelint.config.settings import SelectionLayer, Settings, build_settings, load_config
 from cachelint.core.errors import CachelintError
 
 SECTION = "cachelint"  # the client's settings section (`{"cachelint": {...}}`)
