@@ -43,8 +43,8 @@ def test_nested_values_become_plain_data():
     value = TextValue(pieces=(Piece(Staticness.STATIC, "Hi ", 3), Piece(Staticness.PER_CALL, description="`name`")))
     assert snapshot(value) == {
         "pieces": [
-            {"staticness": "STATIC", "text": "Hi ", "chars": 3, "description": ""},
-            {"staticness": "PER_CALL", "text": None, "chars": None, "description": "`name`"},
+            {"staticness": "STATIC", "text": "Hi ", "chars": 3, "description": "", "cause": None},
+            {"staticness": "PER_CALL", "text": None, "chars": None, "description": "`name`", "cause": None},
         ],
         "origin": "literal",
     }
