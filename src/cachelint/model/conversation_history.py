@@ -9,58 +9,33 @@ function's list, a caller's list the function stores the reply in) or when the c
 loop that appends to a list created before the loop.
 
 Every reference to the list is found through the scope analysis (names), the class body
-(`self.<name>`) or the module (`st.session_state.<name>`), never by matching text.
+(`self.<name>`) or the module (`st.session_state.<name>`), never by matching text. The entry
+point is `analyze_history`, called by `conversation.ConversationAnalyzer` while the request
+model is built.
 """
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 from cachelint.syntax.scopes import Assignment, GlobalScope
 
-from cachelint.model.request import Request
+from cachelint.model.conversation_facts import (
+    ConversationHistory,
+    HistoryKind,
+    HistoryUse,
+    MarkerMention,
+    UseKind,
+)
 
 MAX_ALIAS_DEPTH = 4
 # Dropping this many of the oldest messages at a time is a sliding window, whatever the condition.
 SMALL_FRONT_REMOVAL = 2
 CONDITIONS = (cst.If, cst.While, cst.IfExp, cst.ExceptHandler, cst.BooleanOperation)
 SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
-
-
-class UseKind(str, enum.Enum):
-    GROW = "grow"  # append / extend / += / `h = h + [...]` / `h = [*h, ...]`
-    FRONT_REMOVE = "front-remove"  # the oldest message(s) dropped: pop(0), del h[0], del h[:k], h = h[k:]
-    WINDOW = "window"  # only the newest N kept: h[-N:], del h[:-N], h = h[len(h) - N:]
-    REWRITE = "rewrite"  # replaced by a list derived from it: summarize(h), [summary] + h[-4:]
-    RESET = "reset"  # a new conversation: h = [], h.clear(), h = [system_message]
-    OTHER = "other"  # copies, removals at the end, edits this module does not judge
-
-
-FRONT_TRIMS = (UseKind.FRONT_REMOVE, UseKind.WINDOW)
-
-
-@dataclass(frozen=True)
-class HistoryUse:
-    kind: UseKind
-    node: cst.CSTNode  # what to report: the call, the `del`, the assignment, the slice
-    start: int  # offset of `node`, for ordering
-    removed: Optional[int] = None  # FRONT_REMOVE: how many of the oldest messages, when constant
-    window: Optional[cst.CSTNode] = None  # WINDOW: the size expression (`N` in `h[-N:]`)
-    sent: bool = False  # a slice inside the `messages=` value itself
-
-
-@dataclass(frozen=True)
-class History:
-    name: str  # as written: `history`, `self.messages`, `st.session_state.messages`
-    kind: str  # "local" | "parameter" | "persistent"
-    uses: Tuple[HistoryUse, ...]
-    sent_windows: Tuple[HistoryUse, ...]  # front-trimming slices inside the `messages=` value
-    resent: bool  # appended and sent again: a conversation
-    region: Optional[cst.CSTNode]  # the code that runs once per turn (the loop, or the function)
-    ref: Optional[_Ref] = field(default=None, compare=False, hash=False, repr=False)
+# How a use is written in a message: one line, at most this many characters.
+WRITTEN_LIMIT = 60
 
 
 # ---------------------------------------------------------------------------------------------
@@ -72,7 +47,7 @@ class _Ref:
     """Every expression that denotes the same list."""
 
     name: str = ""
-    kind: str = "local"
+    kind: HistoryKind = HistoryKind.LOCAL
 
     def matches(self, node: cst.CSTNode) -> bool:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -86,7 +61,7 @@ class _Ref:
 
 
 class _NameRef(_Ref):
-    def __init__(self, resolver, name: cst.Name, assignments: Sequence[Assignment], kind: str):
+    def __init__(self, name: cst.Name, assignments: Sequence[Assignment], kind: HistoryKind):
         self.name = name.value
         self.kind = kind
         self._assignments = list(assignments)
@@ -117,7 +92,7 @@ class _NameRef(_Ref):
 
 
 class _SelfRef(_Ref):
-    kind = "persistent"
+    kind = HistoryKind.PERSISTENT
 
     def __init__(self, klass: cst.ClassDef, attribute: str):
         self.name = f"self.{attribute}"
@@ -148,7 +123,7 @@ class _SelfRef(_Ref):
 class _SessionRef(_Ref):
     """`st.session_state.messages` / `st.session_state["messages"]`: kept across Streamlit reruns."""
 
-    kind = "persistent"
+    kind = HistoryKind.PERSISTENT
 
     def __init__(self, module: cst.Module, key: str, written: str):
         self.name = written
@@ -195,11 +170,11 @@ def _session_key(node: cst.CSTNode) -> Optional[str]:
 
 
 class _Analysis:
-    def __init__(self, ctx, request: Request):
-        self.ctx = ctx
-        self.resolver = ctx.resolver
-        self.request = request
-        self.call = request.call.node
+    def __init__(self, resolver, positions, call: cst.Call, function: Optional[cst.CSTNode]):
+        self.resolver = resolver
+        self.positions = positions  # syntax.positions.LazyPositions of the resolver's module
+        self.call = call
+        self.function = function  # the function holding the call (Repetition.function_node)
 
     # -- which list is sent --------------------------------------------------------------------
     def base(self, expression: cst.CSTNode, depth: int = 0) -> Tuple[Optional[_Ref], List[cst.Subscript]]:
@@ -263,17 +238,17 @@ class _Analysis:
         except Exception:
             assignments = referents
         if any(isinstance(a.node, cst.Param) for a in assignments):
-            kind = "parameter"
+            kind = HistoryKind.PARAMETER
         else:
             call_scope = self.resolver.scopes.get(self.call)
-            kind = "local" if call_scope is scope else "persistent"
-            if kind == "persistent" and isinstance(scope, GlobalScope) and self._function() is None:
-                kind = "local"
-        return _NameRef(self.resolver, name, assignments, kind)
+            kind = HistoryKind.LOCAL if call_scope is scope else HistoryKind.PERSISTENT
+            if kind is HistoryKind.PERSISTENT and isinstance(scope, GlobalScope) and self.function is None:
+                kind = HistoryKind.LOCAL
+        return _NameRef(name, assignments, kind)
 
     def _alias_value(self, ref: _NameRef) -> Optional[cst.BaseExpression]:
         """`msgs = history[-10:]` (one assignment, never grown itself): follow it to `history`."""
-        if ref.kind != "local":
+        if ref.kind is not HistoryKind.LOCAL:
             return None
         values = []
         for node in ref.bindings():
@@ -378,9 +353,6 @@ class _Analysis:
         return UseKind.REWRITE, None, None
 
     # -- where turns happen --------------------------------------------------------------------
-    def _function(self) -> Optional[cst.CSTNode]:
-        return self.request.repetition.function_node
-
     def loops_around_call(self) -> List[cst.CSTNode]:
         """Loops around the call inside its own function, innermost first."""
         found = []
@@ -409,20 +381,34 @@ class _Analysis:
                 return ancestor
         return None
 
-    def start(self, node: cst.CSTNode) -> int:
-        return self.ctx.span(node)[0]
+    def start(self, node: cst.CSTNode) -> Tuple[int, int]:
+        """Where `node` starts, (line, column): orders uses in the source."""
+        position = self.positions[node].start
+        return (position.line, position.column)
+
+    def use(self, kind: UseKind, node: cst.CSTNode, removed=None, window=None, sent: bool = False) -> HistoryUse:
+        return HistoryUse(
+            kind, self.resolver.short(node, WRITTEN_LIMIT), self.start(node), removed, sent, node, window
+        )
 
 
-def find_history(ctx, request: Request) -> Optional[History]:
-    """The history the request sends, when its `messages=` value is a list that is appended to
-    (whether it is re-sent is `History.resent`); None otherwise."""
-    if ctx.resolver is None or request.call.node is None:
+def analyze_history(
+    resolver,
+    positions,
+    call: Optional[cst.Call],
+    messages_arg: Optional[cst.Arg],
+    function: Optional[cst.CSTNode],
+    marker_mentions: Callable[[], Tuple[MarkerMention, ...]],
+) -> Optional[ConversationHistory]:
+    """The history a request sends, when its `messages=` value is a list that is appended to
+    (whether it is re-sent is `ConversationHistory.resent`); None otherwise.
+
+    `function` is the function holding the call; `marker_mentions` lists the module's
+    `cache_control` mentions (asked only for a re-sent history: it walks the whole module)."""
+    if resolver is None or call is None or messages_arg is None:
         return None
-    arg = request.messages.arg
-    if arg is None:
-        return None
-    analysis = _Analysis(ctx, request)
-    ref, slices = analysis.base(arg.value)
+    analysis = _Analysis(resolver, positions, call, function)
+    ref, slices = analysis.base(messages_arg.value)
     if ref is None:
         return None
     classified = [(node,) + analysis.classify(ref, node) for node in ref.nodes()]
@@ -432,39 +418,57 @@ def find_history(ctx, request: Request) -> Optional[History]:
     for _, kind, report, removed, window in classified:
         if kind is None or report is None:
             continue
-        uses.append(HistoryUse(kind, report, analysis.start(report), removed, window))
-    uses.sort(key=lambda u: u.start)
+        uses.append(analysis.use(kind, report, removed, window))
+    uses.sort(key=lambda u: u.position)
     sent_windows = []
     for subscript in slices:
         lower = _slice_of(subscript)[0]  # type: ignore[index]
         window = _window_size(analysis, ref, lower)
         if window is not None:
-            sent_windows.append(HistoryUse(UseKind.WINDOW, subscript, analysis.start(subscript), None, window, sent=True))
+            sent_windows.append(analysis.use(UseKind.WINDOW, subscript, None, window, sent=True))
     resent, region, kind = _resent(analysis, ref, uses)
-    return History(ref.name, kind, tuple(uses), tuple(sent_windows), resent, region, ref)
+    rewrites: Tuple[HistoryUse, ...] = ()
+    tool_results = False
+    mentions: Tuple[MarkerMention, ...] = ()
+    if resent:
+        rewrites = tuple(_per_turn_rewrites(analysis, ref, uses, sent_windows, region))
+        tool_results = _mentions_tool_results(region or function)
+        mentions = marker_mentions()
+    return ConversationHistory(
+        name=ref.name,
+        kind=kind,
+        uses=tuple(uses),
+        sent_windows=tuple(sent_windows),
+        resent=resent,
+        per_turn_rewrites=rewrites,
+        tool_results_each_turn=tool_results,
+        marker_mentions=mentions,
+        region=region,
+        definitions=tuple(ref.bindings()),
+    )
 
 
-def _resent(analysis: _Analysis, ref: _Ref, uses: List[HistoryUse]) -> Tuple[bool, Optional[cst.CSTNode], str]:
+def _resent(analysis: _Analysis, ref: _Ref, uses: List[HistoryUse]) -> Tuple[bool, Optional[cst.CSTNode], HistoryKind]:
     """Is the list appended and sent again? Also returns the per-turn region and the kind."""
     call = analysis.call
-    function = analysis._function()
+    function = analysis.function
     call_start = analysis.start(call)
     kind = ref.kind
     grows = [u for u in uses if u.kind is UseKind.GROW]
-    if kind == "persistent":
+    if kind is HistoryKind.PERSISTENT:
         # reset unconditionally earlier in the same function: fresh on every call of it
         fresh = [
             u for u in uses
-            if u.kind is UseKind.RESET and u.start < call_start
+            if u.kind is UseKind.RESET and u.position < call_start
             and analysis.resolver.enclosing(u.node, SCOPES) is function
             and analysis.conditional(u.node, function) is None
             and not any(analysis.inside(u.node, loop) for loop in analysis.loops_around_call())
         ]
         if not fresh:
             return bool(grows), function, kind
-        kind = "local"
-    if kind == "parameter":
-        after = [u for u in grows if u.start > call_start and analysis.inside(u.node, function)]
+        kind = HistoryKind.LOCAL
+    if kind is HistoryKind.PARAMETER:
+        after = [u for u in grows if u.position > call_start and analysis.inside(u.node, function)]
         if after:
             return True, function, kind
     for loop in analysis.loops_around_call():
@@ -476,45 +480,87 @@ def _resent(analysis: _Analysis, ref: _Ref, uses: List[HistoryUse]) -> Tuple[boo
         ]
         if resets_inside:
             continue
-        if kind == "parameter" or any(not analysis.inside(b, loop) for b in ref.bindings()) or any(
+        if kind is HistoryKind.PARAMETER or any(not analysis.inside(b, loop) for b in ref.bindings()) or any(
             u.kind is UseKind.RESET and not analysis.inside(u.node, loop) for u in uses
         ):
             return True, loop, kind
     return False, None, kind
 
 
-def per_turn_rewrites(ctx, request: Request, history: History) -> List[HistoryUse]:
+def _per_turn_rewrites(
+    analysis: _Analysis,
+    ref: _Ref,
+    uses: List[HistoryUse],
+    sent_windows: List[HistoryUse],
+    region: Optional[cst.CSTNode],
+) -> List[HistoryUse]:
     """The changes that make every turn's history start differently from the last turn's.
 
     A sliding window (`h[-N:]`, `pop(0)`, `del h[0]`) drops the oldest message on every turn once
     the cap is reached. A rewrite run on every turn (`h = summarize(h)`) does the same. Trimming
     or summarising in large steps under a condition misses once per step (compaction): fine.
     """
-    if not history.resent:
-        return []
-    analysis = _Analysis(ctx, request)
-    found: List[HistoryUse] = list(history.sent_windows)
-    region = history.region
-    for use in history.uses:
-        if use.kind not in FRONT_TRIMS and use.kind is not UseKind.REWRITE:
+    found: List[HistoryUse] = list(sent_windows)
+    for use in uses:
+        if not use.kind.trims_front and use.kind is not UseKind.REWRITE:
             continue
         in_region = analysis.inside(use.node, region)
         # a helper elsewhere (`def _trim(self)`) may run on every turn; code before the loop runs once
-        elsewhere = not in_region and analysis.resolver.enclosing(use.node, SCOPES) is not analysis._function()
+        elsewhere = not in_region and analysis.resolver.enclosing(use.node, SCOPES) is not analysis.function
         if not (in_region or elsewhere):
             continue
         condition = analysis.conditional(use.node, region if in_region else None)
         small = use.kind is UseKind.FRONT_REMOVE and use.removed is not None and use.removed <= SMALL_FRONT_REMOVAL
         capped = (
-            condition is not None and use.window is not None and history.ref is not None
-            and _caps_length_at(analysis, history.ref, condition, use.window)
+            condition is not None and use.window is not None
+            and _caps_length_at(analysis, ref, condition, use.window)
         )
-        if use.kind in FRONT_TRIMS and (small or capped):
+        if use.kind.trims_front and (small or capped):
             found.append(use)  # `while len(h) > N: h.pop(0)` / `if len(h) > N: h = h[-N:]`: slides every turn
         elif in_region and condition is None:
             found.append(use)
-    found.sort(key=lambda u: u.start)
+    found.sort(key=lambda u: u.position)
     return found
+
+
+def _mentions_tool_results(region: Optional[cst.CSTNode]) -> bool:
+    """Tool results are appended in the code that runs each turn: an agent loop."""
+    if region is None:
+        return False
+    found = False
+
+    class _Finder(cst.CSTVisitor):
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            nonlocal found
+            try:
+                found = found or node.evaluated_value == "tool_result"
+            except Exception:
+                pass
+
+    region.visit(_Finder())
+    return found
+
+
+def marker_mentions(resolver) -> Tuple[MarkerMention, ...]:
+    """Every `cache_control` the module names: as a string (`"cache_control"`, `"cache-control"`,
+    `"cacheControl"`) or as a keyword argument, with the nodes around each."""
+    mentions: List[cst.CSTNode] = []
+
+    class _Finder(cst.CSTVisitor):
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            try:
+                value = node.evaluated_value
+            except Exception:
+                return
+            if value in ("cache_control", "cache-control", "cacheControl"):
+                mentions.append(node)
+
+        def visit_Arg(self, node: cst.Arg) -> None:
+            if node.keyword is not None and node.keyword.value == "cache_control":
+                mentions.append(node)
+
+    resolver.module.visit(_Finder())
+    return tuple(MarkerMention(node, tuple(resolver.ancestors(node))) for node in mentions)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -688,9 +734,3 @@ def _copied(call: cst.Call) -> cst.BaseExpression:
     if isinstance(func, cst.Attribute) and func.attr.value == "copy" and not call.args:
         return func.value
     return call.args[0].value
-
-
-def describe(ctx, node: cst.CSTNode, limit: int = 60) -> str:
-    """A use as the user wrote it, on one line."""
-    return ctx.resolver.short(node, limit)
-

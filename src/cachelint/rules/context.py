@@ -52,7 +52,6 @@ class RuleContext:
         self._parents: Optional[Dict[cst.CSTNode, cst.CSTNode]] = None
         self.current_rule = None
         self.resolver = None  # values.Resolver, set by the engine when the file has SDK calls
-        self.repeats = None  # repeat.RepeatAnalyzer
         self.built = None
         # (VirtualRequest, codes the wrapper reports itself) while checking a wrapper's caller
         self.virtual = None

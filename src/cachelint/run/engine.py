@@ -32,7 +32,6 @@ def run_rules(
         built.resolver._text = text
     ctx = RuleContext(wrapper.module, wrapper, text, path, options)
     ctx.resolver = built.resolver
-    ctx.repeats = built.repeats
     ctx.built = built
     rules = [rule() for rule in RULES if options.is_enabled(rule.code)]
     for rule in rules:
@@ -105,7 +104,6 @@ def _imports_project_functions(module: cst.Module, path: str, project) -> bool:
 
 def _check_wrapper_callers(ctx, built, wrapper, path, options, project, rules) -> None:
     """Run the waste rules on requests seen through wrappers, reported at their callers."""
-    from cachelint.model.repeat import RepeatAnalyzer
     from cachelint.resolve.values import Resolver
     from cachelint.model.wrappers import wrapper_requests
 
@@ -117,7 +115,6 @@ def _check_wrapper_callers(ctx, built, wrapper, path, options, project, rules) -
         resolver._text = ctx.text
     if ctx.resolver is None:
         ctx.resolver = resolver
-        ctx.repeats = RepeatAnalyzer(resolver)
     for virtual in wrapper_requests(resolver, built, options, project):
         ctx.virtual = (virtual, _wrapper_codes(virtual, options, rules))
         for rule in rules:
@@ -133,7 +130,6 @@ def _wrapper_codes(virtual, options, rules) -> set:
     """What the wrapper's own request reports: those findings belong to the wrapper's file.
     The same for every caller of the wrapper, so worked out once per wrapper request."""
     from cachelint.rules.context import RuleContext
-    from cachelint.model.repeat import RepeatAnalyzer
 
     resolver = virtual.wrapper_resolver
     known = resolver.__dict__.setdefault("_wrapper_codes", {})
@@ -142,7 +138,6 @@ def _wrapper_codes(virtual, options, rules) -> set:
         return known[key]
     scratch = RuleContext(resolver.module, resolver.wrapper, resolver.text, resolver.path, options)
     scratch.resolver = resolver
-    scratch.repeats = RepeatAnalyzer(resolver)
     for rule in rules:
         if rule.waste:
             scratch.current_rule = rule
