@@ -10,6 +10,11 @@ while the request model is built, every repetition fact the rules read:
   call (one document reused across many chunks);
 - `Request.history` (`ConversationHistory`, worked out by `conversation_history`): the history
   list, how the code grows, trims or rewrites it, and whether it is re-sent turn after turn.
+
+Two strengths of "conversation" are kept on purpose: `Repetition.conversation` (the list sent
+grows and outlives one call: the request repeats with a growing prefix) and the stricter
+`ConversationHistory.resent` (the appended list is provably sent again on a later turn), which
+CL204 and CL302 need before they blame the history.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from cachelint.syntax.scopes import Assignment
 
 from cachelint.model.conversation_facts import LoopKind, MarkerMention
 from cachelint.model.conversation_history import analyze_history, marker_mentions
+from cachelint.model.conversation_refs import base_name, is_session_state
 from cachelint.model.request import RepeatKind, Repetition, Request, Segment
 from cachelint.resolve.values import ListVal, Resolver
 
@@ -83,7 +89,7 @@ class ConversationAnalyzer:
             return None
         if isinstance(target, cst.Call) and isinstance(target.func, cst.Name) and target.func.value == "list" and target.args:
             return self.history_name(target.args[0].value)
-        if _is_session_state(target):
+        if is_session_state(target):
             return self.resolver.code(target)
         if isinstance(target, cst.Subscript):
             return self.history_name(target.value)
@@ -144,7 +150,7 @@ class ConversationAnalyzer:
         seen at its caller is attached by the caller's analyzer)."""
         repetition = request.repetition
         history = analyze_history(
-            self.resolver if request.call.node is not None else None,
+            self.resolver,
             self.positions,
             request.call.node,
             request.messages.arg,
@@ -210,7 +216,7 @@ class ConversationAnalyzer:
         attribute, session state, a module-level or enclosing list, a parameter the caller
         keeps), or when a loop around the call appends to a list created before that loop.
         A list built fresh inside one function call and sent once is not a conversation."""
-        name = _base_name(expression)
+        name = base_name(expression)
         if name is None:
             return True  # self.history / st.session_state[...]: state kept between calls
         if self.is_streamlit_script() and function is None:
@@ -275,40 +281,6 @@ class ConversationAnalyzer:
             if ancestor is container:
                 return True
         return False
-
-
-def _base_name(expression) -> Optional[cst.Name]:
-    """The local name a messages expression is built from (`history`, `history[-5:]`,
-    `[*history, new]`), or None for attributes and session state."""
-    target = expression
-    while True:
-        if isinstance(target, cst.Name):
-            return target
-        if isinstance(target, cst.Subscript) and not _is_session_state(target):
-            target = target.value
-        elif isinstance(target, cst.BinaryOperation):
-            target = target.left
-        elif isinstance(target, cst.List):
-            starred = [e.value for e in target.elements if isinstance(e, cst.StarredElement)]
-            if not starred:
-                return None
-            target = starred[0]
-        elif isinstance(target, cst.Call) and isinstance(target.func, cst.Name) and target.args:
-            target = target.args[0].value
-        else:
-            return None
-
-
-def _is_session_state(node: cst.CSTNode) -> bool:
-    """`st.session_state.messages` / `st.session_state["messages"]`."""
-    inner = node
-    if isinstance(inner, cst.Subscript):
-        inner = inner.value
-    elif isinstance(inner, cst.Attribute):
-        inner = inner.value
-    else:
-        return False
-    return isinstance(inner, cst.Attribute) and inner.attr.value == "session_state"
 
 
 def _leaves_loop(suite: cst.CSTNode) -> bool:

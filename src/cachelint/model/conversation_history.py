@@ -16,7 +16,7 @@ model is built.
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import libcst as cst
 from cachelint.syntax.scopes import Assignment, GlobalScope
@@ -28,6 +28,24 @@ from cachelint.model.conversation_facts import (
     MarkerMention,
     UseKind,
 )
+from cachelint.model.conversation_refs import (
+    HistoryRef,
+    NameRef,
+    SelfRef,
+    SessionRef,
+    copied,
+    del_statement,
+    deleted,
+    flatten_add,
+    int_value,
+    is_copy,
+    is_full_slice,
+    is_len_of,
+    is_negative,
+    mentions_list,
+    session_key,
+    slice_parts,
+)
 
 MAX_ALIAS_DEPTH = 4
 # Dropping this many of the oldest messages at a time is a sliding window, whatever the condition.
@@ -36,132 +54,6 @@ CONDITIONS = (cst.If, cst.While, cst.IfExp, cst.ExceptHandler, cst.BooleanOperat
 SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 # How a use is written in a message: one line, at most this many characters.
 WRITTEN_LIMIT = 60
-
-
-# ---------------------------------------------------------------------------------------------
-# References to one list
-# ---------------------------------------------------------------------------------------------
-
-
-class _Ref:
-    """Every expression that denotes the same list."""
-
-    name: str = ""
-    kind: HistoryKind = HistoryKind.LOCAL
-
-    def matches(self, node: cst.CSTNode) -> bool:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def nodes(self) -> List[cst.CSTNode]:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def bindings(self) -> List[cst.CSTNode]:
-        """Nodes that bind the list when it is first created (assignment targets, parameters)."""
-        return []
-
-
-class _NameRef(_Ref):
-    def __init__(self, name: cst.Name, assignments: Sequence[Assignment], kind: HistoryKind):
-        self.name = name.value
-        self.kind = kind
-        self._assignments = list(assignments)
-        found: Dict[int, cst.CSTNode] = {}
-        scope = self._assignments[0].scope
-        for assignment in self._assignments:
-            if isinstance(assignment.node, cst.Name):
-                found[id(assignment.node)] = assignment.node
-            for access in assignment.references:
-                if isinstance(access.node, cst.Name):
-                    found[id(access.node)] = access.node
-        try:
-            for access in scope.accesses[self.name]:
-                if isinstance(access.node, cst.Name):
-                    found[id(access.node)] = access.node
-        except Exception:  # a scope without recorded accesses for the name
-            pass
-        self._nodes = found
-
-    def matches(self, node: cst.CSTNode) -> bool:
-        return isinstance(node, cst.Name) and id(node) in self._nodes
-
-    def nodes(self) -> List[cst.CSTNode]:
-        return list(self._nodes.values())
-
-    def bindings(self) -> List[cst.CSTNode]:
-        return [a.node for a in self._assignments]
-
-
-class _SelfRef(_Ref):
-    kind = HistoryKind.PERSISTENT
-
-    def __init__(self, klass: cst.ClassDef, attribute: str):
-        self.name = f"self.{attribute}"
-        self.attribute = attribute
-        found: List[cst.CSTNode] = []
-        matches = self.matches
-
-        class _Collector(cst.CSTVisitor):
-            def visit_Attribute(self, node: cst.Attribute) -> None:
-                if matches(node):
-                    found.append(node)
-
-        klass.visit(_Collector())
-        self._nodes = found
-
-    def matches(self, node: cst.CSTNode) -> bool:
-        return (
-            isinstance(node, cst.Attribute)
-            and isinstance(node.value, cst.Name)
-            and node.value.value == "self"
-            and node.attr.value == self.attribute
-        )
-
-    def nodes(self) -> List[cst.CSTNode]:
-        return list(self._nodes)
-
-
-class _SessionRef(_Ref):
-    """`st.session_state.messages` / `st.session_state["messages"]`: kept across Streamlit reruns."""
-
-    kind = HistoryKind.PERSISTENT
-
-    def __init__(self, module: cst.Module, key: str, written: str):
-        self.name = written
-        self.key = key
-        found: List[cst.CSTNode] = []
-        matches = self.matches
-
-        class _Collector(cst.CSTVisitor):
-            def on_visit(self, node: cst.CSTNode) -> bool:
-                if matches(node):
-                    found.append(node)
-                return True
-
-        module.visit(_Collector())
-        self._nodes = found
-
-    def matches(self, node: cst.CSTNode) -> bool:
-        return _session_key(node) == self.key
-
-    def nodes(self) -> List[cst.CSTNode]:
-        return list(self._nodes)
-
-
-def _session_key(node: cst.CSTNode) -> Optional[str]:
-    if isinstance(node, cst.Attribute):
-        holder, key = node.value, node.attr.value
-    elif isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-        index = node.slice[0].slice.value
-        if not isinstance(index, cst.SimpleString):
-            return None
-        holder, key = node.value, index.evaluated_value
-        if not isinstance(key, str):
-            return None
-    else:
-        return None
-    if isinstance(holder, cst.Attribute) and holder.attr.value == "session_state":
-        return key
-    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -177,24 +69,24 @@ class _Analysis:
         self.function = function  # the function holding the call (Repetition.function_node)
 
     # -- which list is sent --------------------------------------------------------------------
-    def base(self, expression: cst.CSTNode, depth: int = 0) -> Tuple[Optional[_Ref], List[cst.Subscript]]:
+    def base(self, expression: cst.CSTNode, depth: int = 0) -> Tuple[Optional[HistoryRef], List[cst.Subscript]]:
         """The history list inside the `messages=` value, and the slices applied to it there."""
         if depth > MAX_ALIAS_DEPTH:
             return None, []
         if isinstance(expression, cst.Subscript):
-            if _session_key(expression) is not None:
+            if session_key(expression) is not None:
                 return self._session(expression), []
             ref, slices = self.base(expression.value, depth)
-            if ref is not None and ref.matches(expression.value) and _slice_of(expression) is not None:
+            if ref is not None and ref.matches(expression.value) and slice_parts(expression) is not None:
                 slices = slices + [expression]
             return ref, slices
         if isinstance(expression, cst.Attribute):
-            if _session_key(expression) is not None:
+            if session_key(expression) is not None:
                 return self._session(expression), []
             if isinstance(expression.value, cst.Name) and expression.value.value == "self":
                 klass = self.resolver.enclosing(expression, cst.ClassDef)
                 if klass is not None:
-                    return _SelfRef(klass, expression.attr.value), []
+                    return SelfRef(klass, expression.attr.value), []
             return None, []
         if isinstance(expression, cst.Name):
             ref = self._name(expression)
@@ -219,14 +111,14 @@ class _Analysis:
                     if ref is not None:
                         return ref, slices
             return None, []
-        if isinstance(expression, cst.Call) and _is_copy(expression):
-            return self.base(_copied(expression), depth)
+        if isinstance(expression, cst.Call) and is_copy(expression):
+            return self.base(copied(expression), depth)
         return None, []
 
-    def _session(self, node: cst.CSTNode) -> _SessionRef:
-        return _SessionRef(self.resolver.module, _session_key(node) or "", self.resolver.short(node))
+    def _session(self, node: cst.CSTNode) -> SessionRef:
+        return SessionRef(self.resolver.module, session_key(node) or "", self.resolver.short(node))
 
-    def _name(self, name: cst.Name) -> Optional[_NameRef]:
+    def _name(self, name: cst.Name) -> Optional[NameRef]:
         referents = [r for r in (self.resolver._referents(name) or ()) if isinstance(r, Assignment)]
         if not referents:
             return None
@@ -244,9 +136,9 @@ class _Analysis:
             kind = HistoryKind.LOCAL if call_scope is scope else HistoryKind.PERSISTENT
             if kind is HistoryKind.PERSISTENT and isinstance(scope, GlobalScope) and self.function is None:
                 kind = HistoryKind.LOCAL
-        return _NameRef(name, assignments, kind)
+        return NameRef(name, assignments, kind)
 
-    def _alias_value(self, ref: _NameRef) -> Optional[cst.BaseExpression]:
+    def _alias_value(self, ref: NameRef) -> Optional[cst.BaseExpression]:
         """`msgs = history[-10:]` (one assignment, never grown itself): follow it to `history`."""
         if ref.kind is not HistoryKind.LOCAL:
             return None
@@ -263,7 +155,7 @@ class _Analysis:
         return values[0]
 
     # -- how the list is changed -----------------------------------------------------------------
-    def classify(self, ref: _Ref, node: cst.CSTNode) -> Tuple[Optional[UseKind], Optional[cst.CSTNode], Optional[int], Optional[cst.CSTNode]]:
+    def classify(self, ref: HistoryRef, node: cst.CSTNode) -> Tuple[Optional[UseKind], Optional[cst.CSTNode], Optional[int], Optional[cst.CSTNode]]:
         """(kind, node to report, oldest messages removed, window size) for one reference."""
         parent = self.resolver.parent(node)
         if isinstance(parent, cst.Attribute) and parent.value is node:
@@ -274,10 +166,10 @@ class _Analysis:
             if method in ("append", "extend"):
                 return UseKind.GROW, call, None, None
             if method == "insert":
-                index = _int(call.args[0].value) if call.args else None
+                index = int_value(call.args[0].value) if call.args else None
                 return (UseKind.OTHER if index == 0 else UseKind.GROW), call, None, None
             if method == "pop" and call.args:
-                index = _int(call.args[0].value)
+                index = int_value(call.args[0].value)
                 if index is not None and index >= 0:
                     return UseKind.FRONT_REMOVE, call, 1, None
                 return UseKind.OTHER, call, None, None
@@ -285,14 +177,14 @@ class _Analysis:
                 return UseKind.RESET, call, None, None
             return UseKind.OTHER, call, None, None
         if isinstance(parent, cst.Subscript) and parent.value is node:
-            statement = _del_statement(self.resolver, parent)
+            statement = del_statement(self.resolver, parent)
             if statement is not None:
-                kind, removed, window = _deleted(parent)
+                kind, removed, window = deleted(parent)
                 return kind, statement, removed, window
             holder = self.resolver.parent(parent)
             if isinstance(holder, cst.AssignTarget) and holder.target is parent:
                 assign = self.resolver.parent(holder)
-                if _is_full_slice(parent) and isinstance(assign, cst.Assign):
+                if is_full_slice(parent) and isinstance(assign, cst.Assign):
                     kind, removed, window = self.classify_value(ref, assign.value)
                     return kind, assign, removed, window
                 return UseKind.OTHER, assign, None, None
@@ -309,9 +201,9 @@ class _Analysis:
             return kind, parent, removed, window
         return None, None, None, None
 
-    def classify_value(self, ref: _Ref, value: cst.BaseExpression) -> Tuple[UseKind, Optional[int], Optional[cst.CSTNode]]:
+    def classify_value(self, ref: HistoryRef, value: cst.BaseExpression) -> Tuple[UseKind, Optional[int], Optional[cst.CSTNode]]:
         """What `history = <value>` does to the conversation."""
-        if not _mentions(ref, value):
+        if not mentions_list(ref, value):
             return UseKind.RESET, None, None
         if ref.matches(value):
             return UseKind.OTHER, None, None
@@ -322,20 +214,20 @@ class _Analysis:
                     return self.classify_value(ref, changed)
             return UseKind.REWRITE, None, None
         if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
-            operands = _flatten_add(value)
-            if ref.matches(operands[0]) and not any(_mentions(ref, o) for o in operands[1:]):
+            operands = flatten_add(value)
+            if ref.matches(operands[0]) and not any(mentions_list(ref, o) for o in operands[1:]):
                 return UseKind.GROW, None, None
             return UseKind.REWRITE, None, None
         if isinstance(value, cst.List) and value.elements:
             first = value.elements[0]
             appended = value.elements[1:]
-            if isinstance(first, cst.StarredElement) and ref.matches(first.value) and not any(_mentions(ref, e.value) for e in appended):
+            if isinstance(first, cst.StarredElement) and ref.matches(first.value) and not any(mentions_list(ref, e.value) for e in appended):
                 return UseKind.GROW, None, None
             return UseKind.REWRITE, None, None
-        if isinstance(value, cst.Call) and _is_copy(value) and ref.matches(_copied(value)):
+        if isinstance(value, cst.Call) and is_copy(value) and ref.matches(copied(value)):
             return UseKind.OTHER, None, None
         if isinstance(value, cst.Subscript) and ref.matches(value.value):
-            sliced = _slice_of(value)
+            sliced = slice_parts(value)
             if sliced is None:
                 return UseKind.OTHER, None, None
             lower, upper, step = sliced
@@ -344,7 +236,7 @@ class _Analysis:
             window = _window_size(self, ref, lower)
             if window is not None:
                 return UseKind.WINDOW, None, window
-            count = _int(lower) if lower is not None else 0
+            count = int_value(lower) if lower is not None else 0
             if count is not None and count > 0:
                 return UseKind.FRONT_REMOVE, count, None
             if count == 0:
@@ -398,12 +290,12 @@ def analyze_history(
     call: Optional[cst.Call],
     messages_arg: Optional[cst.Arg],
     function: Optional[cst.CSTNode],
-    marker_mentions: Callable[[], Tuple[MarkerMention, ...]],
+    module_marker_mentions: Callable[[], Tuple[MarkerMention, ...]],
 ) -> Optional[ConversationHistory]:
     """The history a request sends, when its `messages=` value is a list that is appended to
     (whether it is re-sent is `ConversationHistory.resent`); None otherwise.
 
-    `function` is the function holding the call; `marker_mentions` lists the module's
+    `function` is the function holding the call; `module_marker_mentions` lists the module's
     `cache_control` mentions (asked only for a re-sent history: it walks the whole module)."""
     if resolver is None or call is None or messages_arg is None:
         return None
@@ -422,18 +314,18 @@ def analyze_history(
     uses.sort(key=lambda u: u.position)
     sent_windows = []
     for subscript in slices:
-        lower = _slice_of(subscript)[0]  # type: ignore[index]
+        lower = slice_parts(subscript)[0]  # type: ignore[index]
         window = _window_size(analysis, ref, lower)
         if window is not None:
             sent_windows.append(analysis.use(UseKind.WINDOW, subscript, None, window, sent=True))
     resent, region, kind = _resent(analysis, ref, uses)
     rewrites: Tuple[HistoryUse, ...] = ()
     tool_results = False
-    mentions: Tuple[MarkerMention, ...] = ()
+    found_mentions: Tuple[MarkerMention, ...] = ()
     if resent:
         rewrites = tuple(_per_turn_rewrites(analysis, ref, uses, sent_windows, region))
         tool_results = _mentions_tool_results(region or function)
-        mentions = marker_mentions()
+        found_mentions = module_marker_mentions()
     return ConversationHistory(
         name=ref.name,
         kind=kind,
@@ -442,13 +334,13 @@ def analyze_history(
         resent=resent,
         per_turn_rewrites=rewrites,
         tool_results_each_turn=tool_results,
-        marker_mentions=mentions,
+        marker_mentions=found_mentions,
         region=region,
         definitions=tuple(ref.bindings()),
     )
 
 
-def _resent(analysis: _Analysis, ref: _Ref, uses: List[HistoryUse]) -> Tuple[bool, Optional[cst.CSTNode], HistoryKind]:
+def _resent(analysis: _Analysis, ref: HistoryRef, uses: List[HistoryUse]) -> Tuple[bool, Optional[cst.CSTNode], HistoryKind]:
     """Is the list appended and sent again? Also returns the per-turn region and the kind."""
     call = analysis.call
     function = analysis.function
@@ -489,7 +381,7 @@ def _resent(analysis: _Analysis, ref: _Ref, uses: List[HistoryUse]) -> Tuple[boo
 
 def _per_turn_rewrites(
     analysis: _Analysis,
-    ref: _Ref,
+    ref: HistoryRef,
     uses: List[HistoryUse],
     sent_windows: List[HistoryUse],
     region: Optional[cst.CSTNode],
@@ -563,49 +455,12 @@ def marker_mentions(resolver) -> Tuple[MarkerMention, ...]:
     return tuple(MarkerMention(node, tuple(resolver.ancestors(node))) for node in mentions)
 
 
-# ---------------------------------------------------------------------------------------------
-# Small syntax helpers
-# ---------------------------------------------------------------------------------------------
-
-
-def _int(node: Optional[cst.CSTNode]) -> Optional[int]:
-    if isinstance(node, cst.Integer):
-        try:
-            return int(node.evaluated_value)
-        except Exception:
-            return None
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        inner = _int(node.expression)
-        return -inner if inner is not None else None
-    return None
-
-
-def _slice_of(subscript: cst.Subscript) -> Optional[Tuple[Optional[cst.BaseExpression], Optional[cst.BaseExpression], Optional[cst.BaseExpression]]]:
-    if len(subscript.slice) != 1 or not isinstance(subscript.slice[0].slice, cst.Slice):
-        return None
-    part = subscript.slice[0].slice
-    return part.lower, part.upper, part.step
-
-
-def _is_full_slice(subscript: cst.Subscript) -> bool:
-    sliced = _slice_of(subscript)
-    return sliced is not None and all(p is None for p in sliced)
-
-
-def _is_negative(node: cst.CSTNode) -> bool:
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        return True
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Multiply, cst.FloorDivide)):
-        return _is_negative(node.left) != _is_negative(node.right)
-    return False
-
-
-def _window_size(analysis: _Analysis, ref: _Ref, lower: Optional[cst.CSTNode]) -> Optional[cst.CSTNode]:
+def _window_size(analysis: _Analysis, ref: HistoryRef, lower: Optional[cst.CSTNode]) -> Optional[cst.CSTNode]:
     """`N` when a slice's lower bound keeps only the newest N messages: `-N`, `len(h) - N`,
     `max(0, len(h) - N)`; None otherwise (a fixed offset like `h[1:]` keeps the prefix stable)."""
     if lower is None:
         return None
-    if _is_negative(lower):
+    if is_negative(lower):
         if isinstance(lower, cst.UnaryOperation):
             return lower.expression
         return lower
@@ -618,75 +473,14 @@ def _window_size(analysis: _Analysis, ref: _Ref, lower: Optional[cst.CSTNode]) -
 
     class _LenMinus(cst.CSTVisitor):
         def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
-            if isinstance(node.operator, cst.Subtract) and _is_len_of(ref, node.left):
+            if isinstance(node.operator, cst.Subtract) and is_len_of(ref, node.left):
                 found.append(node.right)
 
     lower.visit(_LenMinus())
     return found[0] if found else None
 
 
-def _is_len_of(ref: _Ref, node: cst.CSTNode) -> bool:
-    return (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Name)
-        and node.func.value == "len"
-        and len(node.args) == 1
-        and ref.matches(node.args[0].value)
-    )
-
-
-def _deleted(subscript: cst.Subscript) -> Tuple[UseKind, Optional[int], Optional[cst.CSTNode]]:
-    """`del h[...]`: which messages go."""
-    if len(subscript.slice) != 1:
-        return UseKind.OTHER, None, None
-    part = subscript.slice[0].slice
-    if isinstance(part, cst.Index):
-        index = _int(part.value)
-        if index is not None and index >= 0:
-            return UseKind.FRONT_REMOVE, 1, None
-        return UseKind.OTHER, None, None
-    if not isinstance(part, cst.Slice) or part.step is not None:
-        return UseKind.OTHER, None, None
-    lower = _int(part.lower) if part.lower is not None else 0
-    if lower != 0 or part.upper is None:
-        return UseKind.OTHER, None, None
-    if _is_negative(part.upper):
-        size = part.upper.expression if isinstance(part.upper, cst.UnaryOperation) else part.upper
-        return UseKind.WINDOW, None, size
-    count = _int(part.upper)
-    return UseKind.FRONT_REMOVE, count, None
-
-
-def _del_statement(resolver, subscript: cst.Subscript) -> Optional[cst.Del]:
-    node: cst.CSTNode = subscript
-    while True:
-        parent = resolver.parent(node)
-        if isinstance(parent, cst.Del):
-            return parent
-        if isinstance(parent, (cst.Element, cst.Tuple, cst.List)):
-            node = parent
-            continue
-        return None
-
-
-def _mentions(ref: _Ref, node: cst.CSTNode) -> bool:
-    found = False
-
-    class _Finder(cst.CSTVisitor):
-        def on_visit(self, visited: cst.CSTNode) -> bool:
-            nonlocal found
-            if found:
-                return False
-            if ref.matches(visited):
-                found = True
-                return False
-            return True
-
-    node.visit(_Finder())
-    return found
-
-
-def _caps_length_at(analysis: _Analysis, ref: _Ref, condition: cst.CSTNode, size: cst.CSTNode) -> bool:
+def _caps_length_at(analysis: _Analysis, ref: HistoryRef, condition: cst.CSTNode, size: cst.CSTNode) -> bool:
     """Does the condition compare `len(history)` with the window's own size (`len(h) > N` for
     `h[-N:]`)? Then the trim runs on every turn past N. A larger threshold is compaction."""
     wanted = " ".join(analysis.resolver.code(size).split())
@@ -699,38 +493,9 @@ def _caps_length_at(analysis: _Analysis, ref: _Ref, condition: cst.CSTNode, size
         def visit_Comparison(self, node: cst.Comparison) -> None:
             nonlocal found
             operands = [node.left] + [target.comparator for target in node.comparisons]
-            if any(_is_len_of(ref, o) for o in operands) and any(same(o) for o in operands):
+            if any(is_len_of(ref, o) for o in operands) and any(same(o) for o in operands):
                 found = True
 
     test = getattr(condition, "test", None)
     (test if test is not None else condition).visit(_Finder())
     return found
-
-
-def _flatten_add(node: cst.BaseExpression) -> List[cst.BaseExpression]:
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-        return _flatten_add(node.left) + _flatten_add(node.right)
-    return [node]
-
-
-def _is_copy(call: cst.Call) -> bool:
-    func = call.func
-    if isinstance(func, cst.Name) and func.value == "list" and len(call.args) == 1:
-        return True
-    if isinstance(func, cst.Attribute) and func.attr.value == "copy" and not call.args:
-        return True
-    # copy.copy(h) / copy.deepcopy(h)
-    return (
-        isinstance(func, cst.Attribute)
-        and func.attr.value in ("copy", "deepcopy")
-        and isinstance(func.value, cst.Name)
-        and func.value.value == "copy"
-        and len(call.args) == 1
-    )
-
-
-def _copied(call: cst.Call) -> cst.BaseExpression:
-    func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value == "copy" and not call.args:
-        return func.value
-    return call.args[0].value
