@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from cachelint.core.options import AnalysisOptions
-from cachelint.model.repeat import RepeatAnalyzer
+from cachelint.model.conversation import ConversationAnalyzer
 from cachelint.model.request import Block, BlockKind, Marker, Request, SdkCall, Segment, SegmentForm, Ttl
 from cachelint.resolve.text import Origin, Staticness, TextValue
 from cachelint.model.sdk import SdkRecognizer, _method_chain, _shape
@@ -43,7 +43,6 @@ class BuiltRequests:
     unknown_sites: List[UnknownCall] = field(default_factory=list)
     calls: List[SdkCall] = field(default_factory=list)
     resolver: Optional[Resolver] = None
-    repeats: Optional[RepeatAnalyzer] = None
     index: Optional[object] = None  # scopes.ModuleIndex of the module
 
 
@@ -67,14 +66,13 @@ def build_requests(wrapper, path: str, options: AnalysisOptions, project=None) -
     built.resolver = resolver
     resolver.built_requests = built  # wrappers.py asks again for this module's requests
     recognizer = SdkRecognizer(resolver)
-    repeats = RepeatAnalyzer(resolver)
-    built.repeats = repeats
+    conversations = ConversationAnalyzer(resolver)
     for call in candidates:
         sdk_call = recognizer.match(call)
         if sdk_call is None:
             continue
         built.calls.append(sdk_call)
-        builder = _RequestBuilder(resolver, repeats, sdk_call)
+        builder = _RequestBuilder(resolver, conversations, sdk_call)
         if sdk_call.method == "batches.create":
             built.requests.extend(builder.batch_requests())
         else:
@@ -133,9 +131,9 @@ def _dict_arguments(params: DictVal) -> _Arguments:
 
 
 class _RequestBuilder:
-    def __init__(self, resolver: Resolver, repeats: "RepeatAnalyzer", call: SdkCall):
+    def __init__(self, resolver: Resolver, conversations: ConversationAnalyzer, call: SdkCall):
         self.resolver = resolver
-        self.repeats = repeats
+        self.conversations = conversations
         self.call = call
         self.unknown_reasons: List[str] = []
 
@@ -217,8 +215,8 @@ class _RequestBuilder:
         max_arg = by_name.get("max_tokens")
         if max_arg is not None and isinstance(max_arg.value, Const) and isinstance(max_arg.value.value, int):
             max_tokens = max_arg.value.value
-        repetition = self.repeats.analyze(self.call.node, messages, in_batch=in_batch, batch_repeats=batch_repeats)
-        return Request(
+        repetition = self.conversations.analyze(self.call.node, messages, in_batch=in_batch, batch_repeats=batch_repeats)
+        request = Request(
             call=self.call,
             model=model,
             tools=tools,
@@ -239,6 +237,7 @@ class _RequestBuilder:
             in_batch=in_batch,
             node=node,
         )
+        return self.conversations.attach(request)
 
     # -- segments ---------------------------------------------------------------------------
     def _absent(self, name: str, splat: bool) -> Segment:
@@ -309,7 +308,7 @@ class _RequestBuilder:
         value = argument.value
         if not isinstance(value, ListVal):
             segment = self._unknown("messages", argument, value)
-            history = self.repeats.history_name(argument.node)
+            history = self.conversations.history_name(argument.node)
             if history is not None:
                 return Segment("messages", SegmentForm.UNKNOWN, complete=False, origin=segment.origin,
                                description=segment.description, arg=argument.arg, node=argument.node,
@@ -340,7 +339,7 @@ class _RequestBuilder:
             complete=value.complete and not value.grows,
             origin=_origin_of(argument, value), description=_describe(self.resolver, argument),
             arg=argument.arg, node=argument.node,
-            history_name=self.repeats.history_name(argument.node) or (value.name if value.grows else None),
+            history_name=self.conversations.history_name(argument.node) or (value.name if value.grows else None),
         )
 
     def _content_block(self, segment: str, item: Value, role, index, message_node) -> Block:

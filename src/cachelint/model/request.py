@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Optional, Tuple
+from typing import Callable, Optional, Tuple
 
 import libcst as cst
 
 from cachelint.resolve.text import Origin, Staticness, TextValue
+from cachelint.model.conversation_facts import ConversationHistory, LoopKind
 
 
 def _node_field():
@@ -152,14 +153,22 @@ class Repetition:
     kind: RepeatKind
     in_loop: bool = False
     conversation: bool = False  # the messages list grows and is re-sent
-    agent_loop: bool = False  # tool results appended too
+    agent_loop: bool = False  # the history is re-sent each turn with tool results (Request.history)
     history_name: Optional[str] = None
     loop_node: Optional[cst.CSTNode] = _node_field()  # innermost loop around the call
     function_node: Optional[cst.CSTNode] = _node_field()
+    loop_kind: LoopKind = LoopKind.NONE  # what the innermost loop does: reuse the prefix, or retry
+    # Answers "is this value the same on every iteration of `loop_node`?" (model.conversation).
+    loop_invariance: Optional[Callable[[Optional[cst.CSTNode]], bool]] = _node_field()
 
     @property
     def repeats(self) -> bool:
         return self.kind in (RepeatKind.LOOP, RepeatKind.FUNCTION, RepeatKind.CONVERSATION)
+
+    def invariant_in_loop(self, node: Optional[cst.CSTNode]) -> bool:
+        """No name `node` uses is rebound in the loop around the call, and it calls nothing: a
+        per-call value (a document) reused over the loop, so a marker on it pays."""
+        return self.loop_invariance is not None and self.loop_invariance(node)
 
 
 @dataclass(frozen=True)
@@ -183,6 +192,8 @@ class Request:
     keywords: Tuple[str, ...] = ()  # keyword names known to be passed
     in_batch: bool = False  # a `params` dict of messages.batches.create
     node: Optional[cst.CSTNode] = _node_field()  # the Call, or the params dict in a batch
+    # The appended history list sent as `messages`, and what the code does to it (conversation.py).
+    history: Optional[ConversationHistory] = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def segments(self) -> Tuple[Segment, Segment, Segment]:
@@ -209,3 +220,9 @@ class Request:
             or any(not s.complete or s.form is SegmentForm.UNKNOWN for s in self.segments)
             or any(b.marker_unknown for b in self.blocks)
         )
+
+    @property
+    def context_edited_on_server(self) -> bool:
+        """`context_management=`: the API clears old tool results itself, so the history's
+        prefix does not stay the same from turn to turn."""
+        return "context_management" in self.keywords

@@ -123,11 +123,11 @@ def _bind(caller_resolver: Resolver, wrapper_resolver: Resolver, function: cst.F
     if not bindings:
         return None
     arg_nodes = _argument_nodes(caller, function, skip_self)
-    from cachelint.model.repeat import RepeatAnalyzer
+    from cachelint.model.conversation import ConversationAnalyzer
     from cachelint.model.build import _call_arguments, _RequestBuilder
 
     bound = wrapper_resolver.with_bindings(bindings)
-    builder = _RequestBuilder(bound, RepeatAnalyzer(bound), original.call)
+    builder = _RequestBuilder(bound, ConversationAnalyzer(bound), original.call)
     call = original.call.node
     assert call is not None
     request = builder.request(_call_arguments(bound, call), call)
@@ -136,10 +136,12 @@ def _bind(caller_resolver: Resolver, wrapper_resolver: Resolver, function: cst.F
         segments[segment.name] = _relocate(segment, arg_nodes, wrapper_resolver)
     if all(s is getattr(request, n) for n, s in segments.items()) and request == original:
         return None
-    caller_repeats = RepeatAnalyzer(caller_resolver).analyze(caller, request.messages)
+    caller_conversations = ConversationAnalyzer(caller_resolver)
+    caller_repeats = caller_conversations.analyze(caller, request.messages)
     repetition = request.repetition if request.repetition.in_loop or request.repetition.conversation else caller_repeats
     virtual_call = dataclasses.replace(original.call, node=caller, func_node=caller.func)
     request = dataclasses.replace(request, call=virtual_call, repetition=repetition, node=caller, **segments)
+    request = caller_conversations.attach(request)  # its history and loop, as the caller's file sees them
     name = function.name.value
     return VirtualRequest(request, caller, name, original, wrapper_resolver)
 

@@ -51,11 +51,10 @@ def varying_pieces_that_matter(ctx, request: Request, text: TextValue):
     """Pieces that differ between calls, minus per-call values constant over the loop around the
     call (a document reused across chunks: the marker pays there)."""
     found = []
-    analyzer = ctx.repeats
     loop = request.repetition.loop_node
     for piece in text.varying_pieces:
-        if piece.staticness is Staticness.PER_CALL and loop is not None and analyzer is not None:
-            if analyzer.invariant_in_loop(piece.node, loop):
+        if piece.staticness is Staticness.PER_CALL and loop is not None:
+            if request.repetition.invariant_in_loop(piece.node):
                 continue
         found.append(piece)
     return found
@@ -65,8 +64,8 @@ def block_varies(ctx, request: Request, block: Block) -> bool:
     if block.text is not None and block.kind.value in ("text", "other"):
         return bool(varying_pieces_that_matter(ctx, request, block.text))
     if block.content.varies:
-        if block.content is Staticness.PER_CALL and request.repetition.loop_node is not None and ctx.repeats:
-            return not ctx.repeats.invariant_in_loop(block.node, request.repetition.loop_node)
+        if block.content is Staticness.PER_CALL and request.repetition.loop_node is not None:
+            return not request.repetition.invariant_in_loop(block.node)
         return True
     return False
 

@@ -309,7 +309,7 @@ def _varying(ctx, request: Request, block: Block, text) -> List[Piece]:
         return varying_pieces_that_matter(ctx, request, text)
     if block.content.varies:
         loop = request.repetition.loop_node
-        if block.content is Staticness.PER_CALL and loop is not None and ctx.repeats.invariant_in_loop(block.node, loop):
+        if block.content is Staticness.PER_CALL and loop is not None and request.repetition.invariant_in_loop(block.node):
             return []
         return [Piece(block.content, None, None, f"the {block.kind.value} block", block.node)]
     return []

@@ -1,14 +1,8 @@
 from __future__ import annotations
 
 from cachelint.core.diagnostics import Applicability
+from cachelint.model.conversation_facts import HistoryUse, UseKind
 from cachelint.model.request import Request
-from cachelint.rules._history import (
-    HistoryUse,
-    UseKind,
-    describe,
-    find_history,
-    per_turn_rewrites,
-)
 from cachelint.fix.intents import FixSpec
 from cachelint.rules.base import Example, Rule
 
@@ -190,15 +184,15 @@ class HistoryRewritten(Rule):
     ]
 
     def check(self, request: Request, ctx) -> None:
-        history = find_history(ctx, request)
+        history = request.history
         if history is None or not history.resent:
             return
-        for use in per_turn_rewrites(ctx, request, history):
-            ctx.report(use.node, _message(ctx, history.name, use), fix=ADVICE, noqa_node=request.call.node)
+        for use in history.per_turn_rewrites:
+            ctx.report(use.node, _message(history.name, use), fix=ADVICE, noqa_node=request.call.node)
 
 
-def _message(ctx, name: str, use: HistoryUse) -> str:
-    written = describe(ctx, use.node)
+def _message(name: str, use: HistoryUse) -> str:
+    written = use.written
     consequence = (
         "each turn's history then starts differently from the last turn's, so a cache breakpoint on "
         "it can never be read back (`messages_changed`) and the whole history is re-billed on every turn"

@@ -1,16 +1,15 @@
 from __future__ import annotations
 
-from typing import List, Optional, Set, Tuple
-
-import libcst as cst
+from typing import Optional, Tuple
 
 from cachelint.core.api import MAX_BREAKPOINTS
 from cachelint.core.diagnostics import Applicability
+from cachelint.model.conversation_facts import ConversationHistory
 from cachelint.model.request import Platform, Request, SegmentForm
 from cachelint.resolve.text import Staticness
-from cachelint.rules._history import find_history, per_turn_rewrites
 from cachelint.rules._shared import EPHEMERAL, size_gate, tokens_phrase
-from cachelint.fix.intents import FixSpec, InsertAfter
+from cachelint.fix.conversation import keyword_after_last_argument
+from cachelint.fix.intents import FixSpec
 from cachelint.rules.base import Example, Rule
 
 # Top-level `cache_control=` (automatic caching) arrived in anthropic 0.83.0.
@@ -200,18 +199,18 @@ class ConversationWithoutHistoryBreakpoint(Rule):
             return
         if request.has_unknown_splat:
             return  # `**kwargs` may carry cache_control
-        if "context_management" in request.keywords:
+        if request.context_edited_on_server:
             return  # the server edits the history (clears old tool results): its prefix is not stable
         if any(b.marker is not None or b.marker_unknown for b in request.messages.blocks):
             return
-        history = find_history(ctx, request)
+        history = request.history
         if history is None or not history.resent:
             return
-        if per_turn_rewrites(ctx, request, history):
+        if history.per_turn_rewrites:
             return  # a breakpoint could never be read back: CL204's finding
-        if _markers_may_be_added_elsewhere(ctx, request):
+        if _markers_may_be_added_elsewhere(ctx, request, history):
             return
-        agent = _mentions_tool_results(history.region or request.repetition.function_node)
+        agent = request.repetition.agent_loop
         turns = "every turn and tool-use round re-bills all earlier ones" if agent else "every turn re-bills all earlier turns"
         prefix_tokens, prefix_words = _unmarked_static_prefix(ctx, request)
         gate, _ = size_gate(ctx, request.model)
@@ -229,24 +228,6 @@ class ConversationWithoutHistoryBreakpoint(Rule):
             cost = ctx.cost(prefix_tokens, request.model)
         anchor = request.messages.arg if request.messages.arg is not None else request.call.node
         ctx.report(anchor, message, fix=_fix(ctx, request), cost=cost, noqa_node=request.call.node)
-
-
-def _mentions_tool_results(region: Optional[cst.CSTNode]) -> bool:
-    """Tool results are appended in the code that runs each turn: an agent loop."""
-    if region is None:
-        return False
-    found = False
-
-    class _Finder(cst.CSTVisitor):
-        def visit_SimpleString(self, node: cst.SimpleString) -> None:
-            nonlocal found
-            try:
-                found = found or node.evaluated_value == "tool_result"
-            except Exception:
-                pass
-
-    region.visit(_Finder())
-    return found
 
 
 def _unmarked_static_prefix(ctx, request: Request) -> Tuple[int, str]:
@@ -275,47 +256,26 @@ def _unmarked_static_prefix(ctx, request: Request) -> Tuple[int, str]:
     return ctx.tokens(chars), " and ".join(named)
 
 
-def _markers_may_be_added_elsewhere(ctx, request: Request) -> bool:
+def _markers_may_be_added_elsewhere(ctx, request: Request, history: ConversationHistory) -> bool:
     """`cache_control` named anywhere in the file outside the markers the request model knows
     (e.g. `history[-1]["content"][-1]["cache_control"] = ...`, or a marker inside an appended
     message): the history may well carry a breakpoint this rule cannot place."""
     built = ctx.built
-    known: Set[int] = set()
+    known = []
     for other in (built.requests if built is not None else [request]):
         if other.top_level_cache_control is not None and other.top_level_cache_control.key_node is not None:
-            known.add(id(other.top_level_cache_control.key_node))
+            known.append(other.top_level_cache_control.key_node)
         for block in other.blocks:
             if block.marker is not None and block.marker.key_node is not None:
-                known.add(id(block.marker.key_node))
-    mentions: List[cst.CSTNode] = []
-
-    class _Finder(cst.CSTVisitor):
-        def visit_SimpleString(self, node: cst.SimpleString) -> None:
-            try:
-                value = node.evaluated_value
-            except Exception:
-                return
-            if value in ("cache_control", "cache-control", "cacheControl"):
-                mentions.append(node)
-
-        def visit_Arg(self, node: cst.Arg) -> None:
-            if node.keyword is not None and node.keyword.value == "cache_control":
-                mentions.append(node)
-
-    ctx.module.visit(_Finder())
-    for mention in mentions:
-        if id(mention) in known:
-            continue
-        if any(id(ancestor) in known for ancestor in ctx.resolver.ancestors(mention)):
-            continue
-        return True
-    return False
+                known.append(block.marker.key_node)
+    known_nodes = tuple(known)
+    return any(not mention.within(known_nodes) for mention in history.marker_mentions)
 
 
 def _fix(ctx, request: Request) -> FixSpec:
     reason = _no_automatic_caching(ctx, request)
     if reason is None:
-        insertion = _keyword_insertion(ctx, request.call.node)
+        insertion = keyword_after_last_argument(request.call.node, TOP_LEVEL, ctx.text, ctx.span, ctx.positions)
         if insertion is not None:
             return FixSpec(
                 "Add top-level `cache_control={\"type\": \"ephemeral\"}` (automatic caching of the history)",
@@ -342,33 +302,4 @@ def _no_automatic_caching(ctx, request: Request) -> Optional[str]:
         return "`messages.parse` does not accept top-level `cache_control`"
     if len([b for b in request.tools.blocks + request.system.blocks if b.marker is not None]) >= MAX_BREAKPOINTS:
         return "four breakpoints are already in use"
-    return None
-
-
-def _keyword_insertion(ctx, call: Optional[cst.Call]) -> Optional[List[InsertAfter]]:
-    """`, cache_control={...}` after the last argument, in the call's own layout (one argument per
-    line stays one per line, and a comment at the end of the last line stays on that line)."""
-    if call is None or not call.args or call not in ctx.positions:
-        return None
-    last = call.args[-1]
-    start, end = ctx.span(last)
-    line_start = ctx.text.rfind("\n", 0, start) + 1
-    indent = ctx.text[line_start:start]
-    one_per_line = indent.strip() == "" and "\n" in ctx.text[end : ctx.span(call)[1]]
-    if not one_per_line:
-        return [InsertAfter(last, f", {TOP_LEVEL}")]
-    comma = last.comma if isinstance(last.comma, cst.Comma) else None
-    if comma is not None:
-        comment = _trailing_comment(comma.whitespace_after)
-        anchor = comment if comment is not None and comment in ctx.positions else comma
-        return [InsertAfter(anchor, f"\n{indent}{TOP_LEVEL},")]
-    comment = _trailing_comment(last.whitespace_after_arg)
-    if comment is not None and comment in ctx.positions:
-        return [InsertAfter(last, ","), InsertAfter(comment, f"\n{indent}{TOP_LEVEL}")]
-    return [InsertAfter(last, f",\n{indent}{TOP_LEVEL}")]
-
-
-def _trailing_comment(whitespace) -> Optional[cst.Comment]:
-    if isinstance(whitespace, cst.ParenthesizedWhitespace):
-        return whitespace.first_line.comment
     return None

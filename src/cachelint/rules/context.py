@@ -63,7 +63,6 @@ class RuleContext:
         options: AnalysisOptions,
         *,
         resolver=None,  # values.Resolver, when the file has SDK calls (or calls wrappers)
-        repeats=None,  # repeat.RepeatAnalyzer
         built=None,  # build.BuiltRequests: the file's request model
         wrapper_call: Optional[WrapperCall] = None,  # checking a wrapper's request at its caller
     ):
@@ -73,7 +72,6 @@ class RuleContext:
         self.path = path
         self.options = options
         self.resolver = resolver
-        self.repeats = repeats
         self.built = built
         self.wrapper_call = wrapper_call
         self.lines = LineIndex(text)
@@ -81,7 +79,7 @@ class RuleContext:
         self._nodes = _NodeFacts()
         self.current_rule = None
 
-    def for_wrapper_call(self, call: WrapperCall, resolver, repeats) -> "RuleContext":
+    def for_wrapper_call(self, call: WrapperCall, resolver) -> "RuleContext":
         """The context for checking a wrapper's request at its caller: its reports go to this
         file's diagnostics, at the caller; node positions are shared with this context."""
         derived = RuleContext(
@@ -91,7 +89,6 @@ class RuleContext:
             self.path,
             self.options,
             resolver=resolver,
-            repeats=repeats,
             built=self.built,
             wrapper_call=call,
         )

@@ -12,7 +12,6 @@ from libcst.metadata import MetadataWrapper
 from cachelint.core.diagnostics import Diagnostic, Location, UnknownSite
 from cachelint.core.options import AnalysisOptions
 from cachelint.model.build import build_requests
-from cachelint.model.repeat import RepeatAnalyzer
 from cachelint.model.wrappers import wrapper_requests
 from cachelint.resolve.resolver import Resolver
 from cachelint.rules import RULES
@@ -43,7 +42,6 @@ def run_rules(
     ctx = RuleContext(
         wrapper.module, wrapper, text, path, options,
         resolver=built.resolver,
-        repeats=built.repeats,
         built=built,
     )
     rules = [rule() for rule in RULES if options.is_enabled(rule.code)]
@@ -117,10 +115,9 @@ def _check_wrapper_callers(ctx, built, wrapper, path, options, project, rules) -
     resolver = built.resolver
     if resolver is None:
         resolver = Resolver(wrapper, path, project, index=built.index, text=ctx.text)
-    repeats = ctx.repeats if ctx.resolver is not None else RepeatAnalyzer(resolver)
     for virtual in wrapper_requests(resolver, built, options, project):
         call = WrapperCall(virtual, _wrapper_codes(virtual, options, rules))
-        caller_ctx = ctx.for_wrapper_call(call, resolver, repeats)
+        caller_ctx = ctx.for_wrapper_call(call, resolver)
         for rule in rules:
             if not rule.waste or virtual.request.call.is_free:
                 continue
@@ -141,7 +138,6 @@ def _wrapper_codes(virtual, options, rules) -> FrozenSet[str]:
     scratch = RuleContext(
         resolver.module, resolver.wrapper, resolver.text, resolver.path, options,
         resolver=resolver,
-        repeats=RepeatAnalyzer(resolver),
     )
     for rule in rules:
         if rule.waste:

@@ -1,30 +1,55 @@
-"""Does a request repeat? In a loop, in a function, in a conversation, in a Streamlit script.
+"""The one conversation analysis: does a request repeat, and what happens to its history?
 
 Caching pays only when the same prefix is sent again; a one-shot script call gains nothing from a
-marker (the write premium makes it cost more). This module also answers whether a value is
-invariant over the loop around a call (one document reused across many chunks).
+marker (the write premium makes it cost more). `ConversationAnalyzer` answers, once per request
+while the request model is built, every repetition fact the rules read:
+
+- `Request.repetition` (`Repetition`): once / in a function / in a loop / in a conversation, the
+  innermost loop and whether it reuses the prefix or only retries a failed call (`LoopKind`),
+  whether it is an agent tool loop, and whether a value stays the same over the loop around the
+  call (one document reused across many chunks);
+- `Request.history` (`ConversationHistory`, worked out by `conversation_history`): the history
+  list, how the code grows, trims or rewrites it, and whether it is re-sent turn after turn.
+
+Two strengths of "conversation" are kept on purpose: `Repetition.conversation` (the list sent
+grows and outlives one call: the request repeats with a growing prefix) and the stricter
+`ConversationHistory.resent` (the appended list is provably sent again on a later turn), which
+CL204 and CL302 need before they blame the history.
 """
 
 from __future__ import annotations
 
-from typing import Optional, Set
+import dataclasses
+import functools
+from typing import Optional, Set, Tuple
 
 import libcst as cst
+from cachelint.syntax.positions import LazyPositions
 from cachelint.syntax.scopes import Assignment
 
-from cachelint.model.request import RepeatKind, Repetition, Segment
+from cachelint.model.conversation_facts import LoopKind, MarkerMention
+from cachelint.model.conversation_history import analyze_history, marker_mentions
+from cachelint.model.conversation_refs import base_name, is_session_state
+from cachelint.model.request import RepeatKind, Repetition, Request, Segment
 from cachelint.resolve.resolver import Resolver
 from cachelint.resolve.value import ListVal
 
 LOOPS = (cst.For, cst.While)
 FUNCTIONS = (cst.FunctionDef, cst.Lambda)
 COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+TRY_STATEMENTS = (cst.Try, cst.TryStar)
+# A `return` or `break` in these leaves the function or loop being looked at, not the loop around.
+NESTED_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
 
-class RepeatAnalyzer:
+class ConversationAnalyzer:
+    """The repetition and history facts of the requests of one module (one per resolver)."""
+
     def __init__(self, resolver: Resolver):
         self.resolver = resolver
         self._streamlit: Optional[bool] = None
+        self._positions: Optional[LazyPositions] = None
+        self._marker_mentions: Optional[Tuple[MarkerMention, ...]] = None
 
     def is_streamlit_script(self) -> bool:
         if self._streamlit is None:
@@ -65,7 +90,7 @@ class RepeatAnalyzer:
             return None
         if isinstance(target, cst.Call) and isinstance(target.func, cst.Name) and target.func.value == "list" and target.args:
             return self.history_name(target.args[0].value)
-        if _is_session_state(target):
+        if is_session_state(target):
             return self.resolver.code(target)
         if isinstance(target, cst.Subscript):
             return self.history_name(target.value)
@@ -92,13 +117,14 @@ class RepeatAnalyzer:
         return False
 
     def analyze(self, call: Optional[cst.CSTNode], messages: Segment, in_batch: bool = False, batch_repeats: bool = False) -> Repetition:
+        """How the call repeats, from where it sits. The facts that need the whole request (the
+        history, the agent loop, loop invariance) are added by `attach`."""
         if call is None:
             return Repetition(RepeatKind.UNKNOWN)
         loop = self.innermost_loop(call)
         function = self.resolver.enclosing(call, FUNCTIONS)
         history = messages.history_name
         conversation = history is not None and self._outlives_one_turn(messages.node, call, loop, function)
-        agent = conversation and self._mentions_tool_results(function or self._statement_of(call))
         if conversation:
             kind = RepeatKind.CONVERSATION
         elif loop is not None or (in_batch and batch_repeats):
@@ -113,10 +139,77 @@ class RepeatAnalyzer:
             kind=kind,
             in_loop=loop is not None,
             conversation=conversation,
-            agent_loop=agent,
             history_name=history,
             loop_node=loop,
             function_node=function,
+            loop_kind=self.loop_kind(call, loop),
+        )
+
+    def attach(self, request: Request) -> Request:
+        """`request` with its conversation facts: the history it sends, whether it is an agent
+        loop, and loop invariance, all as seen from this analyzer's module (a wrapper's request
+        seen at its caller is attached by the caller's analyzer)."""
+        repetition = request.repetition
+        history = analyze_history(
+            self.resolver,
+            self.positions,
+            request.call.node,
+            request.messages.arg,
+            repetition.function_node,
+            self.marker_mentions,
+        )
+        repetition = dataclasses.replace(
+            repetition,
+            agent_loop=history is not None and history.resent and history.tool_results_each_turn,
+            loop_invariance=functools.partial(self.invariant_in_loop, loop=repetition.loop_node),
+        )
+        return dataclasses.replace(request, repetition=repetition, history=history)
+
+    @property
+    def positions(self) -> LazyPositions:
+        """Source positions, to order the uses of a history (computed only for those)."""
+        if self._positions is None:
+            self._positions = LazyPositions(self.resolver.module, self.resolver.parents)
+        return self._positions
+
+    def marker_mentions(self) -> Tuple[MarkerMention, ...]:
+        """The module's `cache_control` mentions: one walk of the module, when first asked."""
+        if self._marker_mentions is None:
+            self._marker_mentions = marker_mentions(self.resolver)
+        return self._marker_mentions
+
+    # -- retry or reuse -----------------------------------------------------------------------
+    def loop_kind(self, call: cst.CSTNode, loop: Optional[cst.CSTNode]) -> LoopKind:
+        if loop is None:
+            return LoopKind.NONE
+        if isinstance(loop, LOOPS) and self._retries(call, loop):
+            return LoopKind.RETRY
+        return LoopKind.REUSE
+
+    def _retries(self, call: cst.CSTNode, loop: cst.CSTNode) -> bool:
+        """Is the call in the `try` body of a statement of `loop`, with success leaving the loop
+        (`return` / `break` in the `try` body or its `else`, or right after the `try`)?"""
+        child = call
+        for ancestor in self.resolver.ancestors(call):
+            if ancestor is loop:
+                return False
+            if isinstance(ancestor, TRY_STATEMENTS) and child is ancestor.body and ancestor.handlers:
+                if _leaves_loop(ancestor.body) or (ancestor.orelse is not None and _leaves_loop(ancestor.orelse)):
+                    return True
+                if self._exit_follows(ancestor, loop):
+                    return True
+            child = ancestor
+        return False
+
+    def _exit_follows(self, statement: cst.CSTNode, loop: cst.CSTNode) -> bool:
+        """An unconditional `return` / `break` after `statement` in the loop's own body."""
+        body = getattr(loop.body, "body", ())
+        if self.resolver.parent(statement) is not loop.body:
+            return False
+        later = list(body)[list(body).index(statement) + 1 :]
+        return any(
+            isinstance(line, cst.SimpleStatementLine) and any(isinstance(s, (cst.Return, cst.Break)) for s in line.body)
+            for line in later
         )
 
     def _outlives_one_turn(self, expression, call, loop, function) -> bool:
@@ -124,7 +217,7 @@ class RepeatAnalyzer:
         attribute, session state, a module-level or enclosing list, a parameter the caller
         keeps), or when a loop around the call appends to a list created before that loop.
         A list built fresh inside one function call and sent once is not a conversation."""
-        name = _base_name(expression)
+        name = base_name(expression)
         if name is None:
             return True  # self.history / st.session_state[...]: state kept between calls
         if self.is_streamlit_script() and function is None:
@@ -139,27 +232,6 @@ class RepeatAnalyzer:
             if loop is not None and not self._inside(defining, loop):
                 return True
         return False
-
-    def _statement_of(self, node: cst.CSTNode) -> cst.CSTNode:
-        """The top-level statement holding `node` (a module-level loop, not the whole file)."""
-        current = node
-        for ancestor in self.resolver.ancestors(node):
-            if isinstance(ancestor, cst.Module):
-                return current
-            current = ancestor
-        return current
-
-    def _mentions_tool_results(self, scope: cst.CSTNode) -> bool:
-        found = False
-
-        class _Finder(cst.CSTVisitor):
-            def visit_SimpleString(self, node: cst.SimpleString) -> None:
-                nonlocal found
-                if node.value.strip("\"'") == "tool_result":
-                    found = True
-
-        scope.visit(_Finder())
-        return found
 
     # -- loop invariance --------------------------------------------------------------------
     def invariant_in_loop(self, value_node: Optional[cst.CSTNode], loop: Optional[cst.CSTNode]) -> bool:
@@ -212,35 +284,34 @@ class RepeatAnalyzer:
         return False
 
 
-def _base_name(expression) -> Optional[cst.Name]:
-    """The local name a messages expression is built from (`history`, `history[-5:]`,
-    `[*history, new]`), or None for attributes and session state."""
-    target = expression
-    while True:
-        if isinstance(target, cst.Name):
-            return target
-        if isinstance(target, cst.Subscript) and not _is_session_state(target):
-            target = target.value
-        elif isinstance(target, cst.BinaryOperation):
-            target = target.left
-        elif isinstance(target, cst.List):
-            starred = [e.value for e in target.elements if isinstance(e, cst.StarredElement)]
-            if not starred:
-                return None
-            target = starred[0]
-        elif isinstance(target, cst.Call) and isinstance(target.func, cst.Name) and target.args:
-            target = target.args[0].value
-        else:
-            return None
+def _leaves_loop(suite: cst.CSTNode) -> bool:
+    """A `return`, or a `break` of the loop around, anywhere in `suite`."""
+    found = False
 
+    class _Finder(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            nonlocal found
+            if found or isinstance(node, NESTED_SCOPES):
+                return False
+            if isinstance(node, cst.Return):
+                found = True
+                return False
+            if isinstance(node, LOOPS):
+                # a `break` there leaves the inner loop; its `return`s still leave the function
+                node.visit(_ReturnFinder())
+                return False
+            if isinstance(node, cst.Break):
+                found = True
+            return not found
 
-def _is_session_state(node: cst.CSTNode) -> bool:
-    """`st.session_state.messages` / `st.session_state["messages"]`."""
-    inner = node
-    if isinstance(inner, cst.Subscript):
-        inner = inner.value
-    elif isinstance(inner, cst.Attribute):
-        inner = inner.value
-    else:
-        return False
-    return isinstance(inner, cst.Attribute) and inner.attr.value == "session_state"
+    class _ReturnFinder(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            nonlocal found
+            if found or isinstance(node, NESTED_SCOPES):
+                return False
+            if isinstance(node, cst.Return):
+                found = True
+            return not found
+
+    suite.visit(_Finder())
+    return found
