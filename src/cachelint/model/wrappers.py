@@ -16,6 +16,7 @@ from typing import Dict, List, Optional
 import libcst as cst
 from cachelint.syntax.scopes import Assignment, ImportAssignment
 
+from cachelint.model.prefix import with_prefix_facts
 from cachelint.model.request import Request, Segment
 from cachelint.resolve.values import Resolver
 
@@ -135,10 +136,13 @@ def _bind(caller_resolver: Resolver, wrapper_resolver: Resolver, function: cst.F
         segments[segment.name] = _relocate(segment, arg_nodes, wrapper_resolver)
     if all(s is getattr(request, n) for n, s in segments.items()) and request == original:
         return None
-    caller_repeats = RepeatAnalyzer(caller_resolver).analyze(caller, request.messages)
+    caller_analyzer = RepeatAnalyzer(caller_resolver)
+    caller_repeats = caller_analyzer.analyze(caller, request.messages)
     repetition = request.repetition if request.repetition.in_loop or request.repetition.conversation else caller_repeats
     virtual_call = dataclasses.replace(original.call, node=caller, func_node=caller.func)
     request = dataclasses.replace(request, call=virtual_call, repetition=repetition, node=caller, **segments)
+    # findings on it are the caller's file's: what varies and what is in the file are asked there
+    request = with_prefix_facts(request, caller_resolver, caller_analyzer)
     name = function.name.value
     return VirtualRequest(request, caller, name, original, wrapper_resolver)
 
