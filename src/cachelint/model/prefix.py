@@ -57,7 +57,7 @@ def with_prefix_facts(request: Request, resolver: Resolver, repeats: RepeatAnaly
     return dataclasses.replace(request, prefix_facts=_PrefixAnalysis(request, resolver, repeats).facts())
 
 
-def prompt_blocks(request: Request) -> Tuple[Block, ...]:
+def _prompt_blocks(request: Request) -> Tuple[Block, ...]:
     """The request's blocks in API order, a plain-string system prompt as one text block."""
     blocks: List[Block] = list(request.tools.blocks)
     system = request.system
@@ -82,7 +82,7 @@ class _PrefixAnalysis:
 
     def facts(self) -> CachedPrefix:
         request = self.request
-        blocks = prompt_blocks(request)
+        blocks = _prompt_blocks(request)
         head = len(blocks) - len(request.messages.blocks)
         facts = tuple(self._block_facts(block, index < head) for index, block in enumerate(blocks))
         self.bounds = {id(f.block): f.upper_bound for f in facts}

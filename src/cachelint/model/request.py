@@ -357,9 +357,10 @@ class BlockFacts:
     upper_bound: Optional[TokenBound] = None  # None: tokens not bounded by characters (images...)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BlockList:
-    """The list literal in this file whose elements are a segment's blocks, one per element."""
+    """The list literal in this file whose elements are a segment's blocks, one per element.
+    (Nodes only: two are equal when they are the same object.)"""
 
     node: cst.CSTNode = field(compare=False, hash=False, repr=False)
     element_values: Tuple[cst.CSTNode, ...] = field(compare=False, hash=False, repr=False)
