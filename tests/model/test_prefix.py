@@ -436,3 +436,31 @@ def test_max_tokens_node_is_the_keyword_value_or_the_spread_dict_entry():
     )
     assert code(keyword.max_tokens_node) == "1" and keyword.max_tokens_node is keyword.max_tokens_arg.value
     assert spread.max_tokens_arg is None and code(spread.max_tokens_node) == "1"
+
+
+# -- a wrapper's request seen from its caller ----------------------------------------------------
+
+
+def test_a_wrapper_request_bound_at_a_caller_judges_changes_over_the_callers_loop():
+    from cachelint.model.wrappers import wrapper_requests
+
+    text = textwrap.dedent(HEADER).lstrip() + textwrap.dedent(
+        """
+        def ask(document, q):
+            return client.messages.create(model="claude-sonnet-4-5", max_tokens=8,
+                                          system=[{"type": "text", "text": document}],
+                                          messages=[{"role": "user", "content": q}])
+
+        def review(document, questions):
+            for q in questions:
+                ask(document, q)
+        """
+    )
+    wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
+    built = build_requests(wrapper, "example.py", AnalysisOptions())
+    (own,) = built.requests
+    (virtual,) = wrapper_requests(built.resolver, built, AnalysisOptions(), None)
+    own_block = own.prefix.tools_and_system[0]
+    bound_block = virtual.request.prefix.tools_and_system[0]
+    assert own.prefix.varies(own_block)  # a parameter of the wrapper: differs per call
+    assert not virtual.request.prefix.varies(bound_block)  # the same document over the caller's loop
