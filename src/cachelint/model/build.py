@@ -9,6 +9,7 @@ import libcst as cst
 
 from cachelint.core.options import AnalysisOptions
 from cachelint.model.conversation import ConversationAnalyzer
+from cachelint.model.prefix import with_prefix_facts
 from cachelint.model.request import Block, BlockKind, Marker, Request, SdkCall, Segment, SegmentForm, Ttl
 from cachelint.resolve.text import Origin, Staticness, TextValue
 from cachelint.model.sdk import SdkRecognizer, _method_chain, _shape
@@ -215,6 +216,11 @@ class _RequestBuilder:
         max_arg = by_name.get("max_tokens")
         if max_arg is not None and isinstance(max_arg.value, Const) and isinstance(max_arg.value.value, int):
             max_tokens = max_arg.value.value
+        max_tokens_node = None
+        if max_arg is not None and max_arg.arg is not None:
+            max_tokens_node = max_arg.arg.value
+        elif self.call.node is not None:
+            max_tokens_node = _spread_entry_value(self.resolver, self.call.node, "max_tokens")
         repetition = self.conversations.analyze(self.call.node, messages, in_batch=in_batch, batch_repeats=batch_repeats)
         request = Request(
             call=self.call,
@@ -236,8 +242,9 @@ class _RequestBuilder:
             keywords=tuple(sorted(by_name)),
             in_batch=in_batch,
             node=node,
+            max_tokens_node=max_tokens_node,
         )
-        return self.conversations.attach(request)
+        return with_prefix_facts(self.conversations.attach(request), self.resolver)
 
     # -- segments ---------------------------------------------------------------------------
     def _absent(self, name: str, splat: bool) -> Segment:
@@ -371,6 +378,18 @@ def _entry_value_node(entry: DictEntry) -> Optional[cst.CSTNode]:
     if isinstance(node, (cst.DictElement, cst.Arg)):
         return node.value
     return node
+
+
+def _spread_entry_value(resolver: Resolver, call: cst.Call, key: str) -> Optional[cst.CSTNode]:
+    """The value of `key` in a dict literal spread into the call with `**` (the last one wins)."""
+    found = None
+    for arg in call.args:
+        if arg.star == "**":
+            value = resolver.resolve(arg.value)
+            entry = value.entry(key) if isinstance(value, DictVal) else None
+            if entry is not None and isinstance(entry.node, cst.DictElement):
+                found = entry.node.value
+    return found
 
 
 def _content_entries(item: DictVal) -> List[DictEntry]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, Optional, Tuple
 
 import libcst as cst
 
-from cachelint.resolve.text import Origin, Staticness, TextValue
+from cachelint.resolve.text import Origin, Piece, Staticness, TextValue
 from cachelint.model.conversation_facts import ConversationHistory, LoopKind
 
 
@@ -194,6 +194,12 @@ class Request:
     node: Optional[cst.CSTNode] = _node_field()  # the Call, or the params dict in a batch
     # The appended history list sent as `messages`, and what the code does to it (conversation.py).
     history: Optional[ConversationHistory] = field(default=None, compare=False, hash=False, repr=False)
+    # The expression that sets `max_tokens`: the keyword's value, or its entry in a dict literal
+    # spread into the call with `**`.
+    max_tokens_node: Optional[cst.CSTNode] = _node_field()
+    # Breakpoints and the prefix each one caches (cachelint.model.prefix), set where the request
+    # is built; read it through `prefix`.
+    prefix_facts: Optional["CachedPrefix"] = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def segments(self) -> Tuple[Segment, Segment, Segment]:
@@ -226,3 +232,147 @@ class Request:
         """`context_management=`: the API clears old tool results itself, so the history's
         prefix does not stay the same from turn to turn."""
         return "context_management" in self.keywords
+
+    @property
+    def prefix(self) -> "CachedPrefix":
+        """The cached prefix facts; every request the model builder makes carries them."""
+        if self.prefix_facts is None:
+            raise ValueError("request built without its prefix facts (see cachelint.model.prefix)")
+        return self.prefix_facts
+
+
+# -- the cached prefix: what each breakpoint caches (worked out by cachelint.model.prefix) --------
+
+
+@dataclass(frozen=True)
+class TokenBound:
+    """An upper bound of the tokens a part of the prompt becomes, for "never cached" findings."""
+
+    chars: int  # the characters counted: a text block's text (not its keys), other blocks' content
+    max_tokens: float
+
+
+@dataclass(frozen=True)
+class PrefixSize:
+    """The size of a run of blocks as far as the code shows: known, at least N, or unknown."""
+
+    known_chars: int  # a lower bound: the blocks of known size plus the known text of the others
+    exact: bool  # every block's size is known, so `known_chars` is the size
+    sized_chars: int  # the blocks whose whole size is known, and nothing of the others
+
+    @property
+    def unknown(self) -> bool:
+        return not self.exact and self.known_chars == 0
+
+    @classmethod
+    def of(cls, blocks: Tuple[Block, ...]) -> "PrefixSize":
+        """The size of a run of blocks: the one place a prefix's size is added up."""
+        known = sized = 0
+        exact = True
+        for block in blocks:
+            if block.chars is not None:
+                known += block.chars
+                sized += block.chars
+            else:
+                exact = False
+                known += block.text.known_chars if block.text is not None else 0
+        return cls(known_chars=known, exact=exact, sized_chars=sized)
+
+
+@dataclass(frozen=True)
+class BlockFacts:
+    """How one block of the prompt behaves on the calls that follow, and how it is written."""
+
+    block: Block
+    # Its bytes differ on the calls that follow. A per-call value that stays the same over the
+    # loop around the call (one document for many questions) does not count: the prefix is read.
+    varies: bool
+    text_changes: Tuple[Piece, ...]  # the pieces of its text that differ on the calls that follow
+    content_changes: bool  # its content varies and is not fixed over the loop around the call
+    # When the block varies: the pieces of its value that do (its text, or every text inside it).
+    value_changes: Tuple[Piece, ...]
+    dict_literal: bool  # written as a dict literal (in this file or another)
+    text_entry: Optional[cst.CSTNode] = _node_field()  # the `"text": ...` DictElement of the dict
+    # Sub-expressions of the text as written (f-string placeholders, implicitly joined parts,
+    # `+` operands) whose value differs on the calls that follow; for marked blocks of tools and
+    # system, where a fix may split the text into a cached start and an uncached end.
+    varying_parts: FrozenSet[cst.CSTNode] = field(default=frozenset(), compare=False, hash=False, repr=False)
+    upper_bound: Optional[TokenBound] = None  # None: tokens not bounded by characters (images...)
+
+
+@dataclass(frozen=True, eq=False)
+class BlockList:
+    """The list literal in this file whose elements are a segment's blocks, one per element.
+    (Nodes only: two are equal when they are the same object.)"""
+
+    node: cst.CSTNode = field(compare=False, hash=False, repr=False)
+    element_values: Tuple[cst.CSTNode, ...] = field(compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Breakpoint:
+    """One `cache_control` in API order (tools -> system -> messages), the top-level one last."""
+
+    marker: Marker
+    block: Optional[Block]  # None: top-level `cache_control=` (it lands on the last block)
+    definite: bool  # certainly sent on every call, with exactly this shape
+    cached_blocks: Tuple[Block, ...]  # what it caches: every block up to and including its own
+    size: PrefixSize  # of `cached_blocks`
+    upper_bound: Optional[TokenBound]  # of everything it caches, API framing included; None: unbounded
+    content: Staticness  # how the cached bytes behave across calls (the worst cached block)
+    place: str  # how a user names where it sits: "tool 2", "system block 1", "message 3 (user)"
+    report_node: Optional[cst.CSTNode] = _node_field()  # its key, value or block, when in this file
+    # The `cache_control=` argument or `"cache_control": ...` entry that carries the marker.
+    carrier: Optional[cst.CSTNode] = _node_field()
+
+    @property
+    def top_level(self) -> bool:
+        return self.block is None
+
+    @property
+    def ttl(self) -> Optional[Ttl]:
+        return self.marker.ttl
+
+
+@dataclass(frozen=True)
+class CachedPrefix:
+    """The request's breakpoints and the prefix each one caches, with sizes and static-ness."""
+
+    blocks: Tuple[Block, ...]  # tools -> system -> messages; a plain-string system is one block
+    facts: Tuple[BlockFacts, ...]  # one per block of `blocks`
+    breakpoints: Tuple[Breakpoint, ...]  # every marker the model shows, valid or not, in API order
+    tools_and_system: Tuple[Block, ...]  # the part before the messages
+    tools_and_system_size: PrefixSize
+    # The leading tools and system blocks that are the same on every call, up to the first that
+    # is not (a plain-string system ends it: it cannot carry a marker).
+    static_run: Tuple[Block, ...]
+    static_run_size: PrefixSize
+    # The blocks cached by the last breakpoint not known to be invalid (the whole request for
+    # top-level `cache_control`); empty when there is none.
+    cached_blocks: Tuple[Block, ...]
+    cached_size: PrefixSize
+    # A breakpoint at or after the system prompt (which caches it too), or one the code may hide.
+    system_cached_by_breakpoint: bool
+    system_expression: Optional[cst.CSTNode] = _node_field()  # `system=`'s value as written
+    # For a plain-string system: its varying parts as written (see BlockFacts.varying_parts).
+    system_varying_parts: FrozenSet[cst.CSTNode] = field(default=frozenset(), compare=False, hash=False, repr=False)
+    tools_list: Optional[BlockList] = None
+    system_list: Optional[BlockList] = None
+    _by_block: Dict[int, BlockFacts] = field(init=False, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_block", {id(facts.block): facts for facts in self.facts})
+
+    @property
+    def last_static_block(self) -> Optional[Block]:
+        """Where a marker caching the static prefix could go."""
+        return self.static_run[-1] if self.static_run else None
+
+    def of(self, block: Block) -> BlockFacts:
+        return self._by_block[id(block)]
+
+    def varies(self, block: Block) -> bool:
+        return self.of(block).varies
+
+    def list_of(self, segment: str) -> Optional[BlockList]:
+        return {"tools": self.tools_list, "system": self.system_list}.get(segment)

@@ -16,6 +16,7 @@ from typing import Dict, List, Optional
 import libcst as cst
 from cachelint.syntax.scopes import Assignment, ImportAssignment
 
+from cachelint.model.prefix import with_prefix_facts
 from cachelint.model.request import Request, Segment
 from cachelint.resolve.resolver import Resolver
 from cachelint.resolve.text import Origin
@@ -42,8 +43,6 @@ def _may_call_a_wrapper(node: cst.CSTNode) -> bool:
 
 
 def wrapper_requests(resolver: Resolver, built, options, project) -> List[VirtualRequest]:
-    from cachelint.model.build import build_requests  # noqa: F401 - same package, lazy
-
     sdk_nodes = {id(call.node) for call in built.calls}
     found: List[VirtualRequest] = []
     callers = [call for call in resolver.index.calls if _may_call_a_wrapper(call)]
@@ -142,6 +141,8 @@ def _bind(caller_resolver: Resolver, wrapper_resolver: Resolver, function: cst.F
     virtual_call = dataclasses.replace(original.call, node=caller, func_node=caller.func)
     request = dataclasses.replace(request, call=virtual_call, repetition=repetition, node=caller, **segments)
     request = caller_conversations.attach(request)  # its history and loop, as the caller's file sees them
+    # findings on it are the caller's file's: what varies and what is in the file are asked there
+    request = with_prefix_facts(request, caller_resolver)
     name = function.name.value
     return VirtualRequest(request, caller, name, original, wrapper_resolver)
 

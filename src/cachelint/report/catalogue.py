@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
+from cachelint.core.codes import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, SYNTAX_ERROR_SUMMARY
+
 SYNTAX_ERROR_DOCS = """\
 ## What it does
 Reports a file that cannot be parsed as Python.
@@ -44,11 +46,9 @@ def rule_entries() -> Tuple[RuleEntry, ...]:
 
     entries = [
         RuleEntry(
-            code=rules.SYNTAX_ERROR_CODE,
-            name=rules.SYNTAX_ERROR_NAME,
-            summary=getattr(
-                rules, "SYNTAX_ERROR_SUMMARY", "The file could not be parsed as Python."
-            ),
+            code=SYNTAX_ERROR_CODE,
+            name=SYNTAX_ERROR_NAME,
+            summary=SYNTAX_ERROR_SUMMARY,
             fix_availability="none",
             documentation=SYNTAX_ERROR_DOCS,
         )

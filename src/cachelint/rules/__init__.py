@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Dict, Tuple
 
-from cachelint.core.codes import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, SYNTAX_ERROR_SUMMARY
+from cachelint.core.codes import SYNTAX_ERROR_CODE
 from cachelint.rules.base import Rule
 
 
@@ -18,4 +18,4 @@ RULES: Tuple[type, ...] = _load()
 RULES_BY_CODE: Dict[str, type] = {rule.code: rule for rule in RULES}
 ALL_CODES: Tuple[str, ...] = (SYNTAX_ERROR_CODE,) + tuple(RULES_BY_CODE)
 
-__all__ = ["Rule", "RULES", "RULES_BY_CODE", "ALL_CODES", "SYNTAX_ERROR_CODE", "SYNTAX_ERROR_NAME"]
+__all__ = ["Rule", "RULES", "RULES_BY_CODE", "ALL_CODES"]

@@ -8,7 +8,7 @@ generated from every rule's VALID / INVALID examples, so docs, tests and behavio
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Iterable, List, Optional, Tuple
 
 from cachelint.core.diagnostics import Applicability

@@ -1,19 +1,12 @@
 from __future__ import annotations
 
 from cachelint.core.diagnostics import Applicability
+from cachelint.fix.intents import FixSpec
+from cachelint.fix.markers import as_cached_block_list
+from cachelint.fix.split import split_into_blocks
 from cachelint.model.request import Request, SegmentForm
 from cachelint.resolve.text import Origin, Staticness
-from cachelint.rules._shared import (
-    EPHEMERAL,
-    breakpoints_may_come_later,
-    expression_piece_varies,
-    size_gate,
-    split_expression,
-    text_block,
-    tokens_phrase,
-    value_expression,
-)
-from cachelint.fix.intents import FixSpec, Replace
+from cachelint.rules._shared import size_gate, tokens_phrase
 from cachelint.rules.base import Example, Rule
 
 LARGE_PROMPT = '"""' + "You are a meticulous support agent for Acme Cloud. " * 120 + '"""'
@@ -196,7 +189,7 @@ class PlainStringSystem(Rule):
             return
         if not request.repetition.repeats:
             return
-        if breakpoints_may_come_later(request):
+        if request.prefix.system_cached_by_breakpoint:
             return  # a later breakpoint caches the system prompt too
         if system.origin in (Origin.PARAMETER, Origin.SPLAT) and system.arg is None and system.node is None:
             return
@@ -238,31 +231,28 @@ class PlainStringSystem(Rule):
                    noqa_node=request.call.node)
 
     def _fix(self, request: Request, ctx):
-        system = request.system
-        expression = value_expression(system)
+        expression = request.prefix.system_expression
         if expression is None:
             return None
-        text = system.text
+        text = request.system.text
         assert text is not None
         if text.first_varying_index is None:
-            code = ctx.code(expression).strip()
             return FixSpec(
                 "Send the system prompt as a cached text block",
                 Applicability.SAFE,
-                [Replace(expression, f"[{text_block(code, cached=True)}]")],
+                [as_cached_block_list(ctx, expression)],
             )
-        split = split_expression(ctx, expression, expression_piece_varies(ctx, request))
+        split = split_into_blocks(ctx, expression, request.prefix.system_varying_parts)
         if split is None:
             return FixSpec(
                 "Move the per-call part of the system prompt into a second text block after a cached static block",
                 Applicability.DISPLAY_ONLY,
                 [],
             )
-        static_code, dynamic_code = split
         return FixSpec(
             "Send the static start as a cached text block and the per-call end as an uncached block",
             Applicability.UNSAFE,
-            [Replace(expression, f"[{text_block(static_code, True)}, {text_block(dynamic_code, False)}]")],
+            [split],
         )
 
 
@@ -270,4 +260,4 @@ def _strip_ticks(text: str) -> str:
     return text.strip("`")
 
 
-__all__ = ["PlainStringSystem", "EPHEMERAL"]
+__all__ = ["PlainStringSystem"]

@@ -2,20 +2,13 @@ from __future__ import annotations
 
 from typing import List, Optional, Tuple
 
-import libcst as cst
-
 from cachelint.core import modeldata
 from cachelint.core.diagnostics import Applicability
-from cachelint.model.request import Block, Request, SegmentForm
+from cachelint.fix.intents import FixSpec
+from cachelint.fix.split import split_block, split_into_blocks
+from cachelint.model.request import Block, PrefixSize, Request, SegmentForm
 from cachelint.resolve.text import Piece, Staticness
-from cachelint.rules._shared import (
-    expression_piece_varies,
-    split_expression,
-    text_block,
-    tokens_phrase,
-    varying_pieces_that_matter,
-)
-from cachelint.fix.intents import FixSpec, InsertAfter, Replace
+from cachelint.rules._shared import size_gate, tokens_phrase
 from cachelint.rules.base import Example, Rule
 
 POLICY = '"""' + "Refunds are issued within 14 days of purchase when the item is unused. " * 90 + '"""'
@@ -166,14 +159,13 @@ class DynamicValueInCachedPrefix(Rule):
     def check(self, request: Request, ctx) -> None:
         if request.call.is_free or not request.has_any_breakpoint:
             return
-        prefix = _prefix_blocks(request)
-        if prefix is None:
-            return
-        for index, (block, marked, text_pieces) in enumerate(prefix):
+        prefix = _cached_tools_and_system(request)
+        for index, block in enumerate(prefix):
             # set order is CL202's finding (with a safe `sorted()` fix), not this rule's
-            pieces = [p for p in _varying(ctx, request, block, text_pieces) if p.description != "iteration over a set"]
+            pieces = [p for p in _varying(request, block) if p.description != "iteration over a set"]
             if not pieces:
                 continue
+            marked = block.marker is not None
             if not marked and _static_block_follows(block, prefix[index + 1 :]):
                 return  # a per-call block before static ones in its segment: CL203 moves it
             self._report(request, ctx, block, marked, pieces)
@@ -181,7 +173,7 @@ class DynamicValueInCachedPrefix(Rule):
 
     def _report(self, request: Request, ctx, block: Block, marked: bool, pieces: List[Piece]) -> None:
         names = _names(pieces)
-        cached_tokens = ctx.tokens(_cached_prefix_chars(request))
+        cached_tokens = ctx.tokens(request.prefix.tools_and_system_size.known_chars)
         where = "the cached block" if marked else f"the {block.segment} before a cache breakpoint"
         plural = " and " in names
         if any(p.staticness is Staticness.VOLATILE for p in pieces):
@@ -195,9 +187,7 @@ class DynamicValueInCachedPrefix(Rule):
         cost = None
         if cached_tokens > 0:
             message += f"; {tokens_phrase(cached_tokens)} re-written on every call"
-            info = ctx.model_info(request.model)
-            multiplier = modeldata.WRITE_5M_MULTIPLIER
-            cost = ctx.cost(cached_tokens, request.model, multiplier) if info or ctx.options.default_model else ctx.cost(cached_tokens, request.model, multiplier)
+            cost = ctx.cost(cached_tokens, request.model, modeldata.WRITE_5M_MULTIPLIER)
         anchor = _anchor(pieces, block, request)
         ctx.report(anchor, message, fix=self._fix(request, ctx, block, marked), cost=cost,
                    noqa_node=request.call.node)
@@ -207,110 +197,76 @@ class DynamicValueInCachedPrefix(Rule):
             "Move the per-call parts into an uncached block after the last cached static block",
             Applicability.DISPLAY_ONLY,
         )
-        varies = expression_piece_varies(ctx, request)
+        prefix = request.prefix
         if block.segment == "system" and request.system.form is SegmentForm.STRING:
-            expression = request.system.node
-            if request.system.arg is None or not isinstance(expression, cst.BaseExpression):
+            expression = prefix.system_expression
+            if request.system.arg is None or expression is None:
                 return advice
             if not _static_start_is_cacheable(ctx, request, block):
                 return advice
-            split = split_expression(ctx, expression, varies)
+            split = split_into_blocks(ctx, expression, prefix.system_varying_parts)
             if split is None:
                 return advice
-            static_code, dynamic_code = split
             return FixSpec(
                 "Split the system prompt into a cached static block and an uncached per-call block",
                 Applicability.UNSAFE,
-                [Replace(expression, f"[{text_block(static_code, True)}, {text_block(dynamic_code, False)}]")],
+                [split],
             )
-        if not marked or block.text is None or not isinstance(block.node, cst.Dict):
+        if not marked or block.text is None or not prefix.of(block).dict_literal:
             return advice
         if not _static_start_is_cacheable(ctx, request, block):
             return advice
-        text_element = _text_element(block.node)
-        if text_element is None:
+        edits = split_block(ctx, prefix.of(block))
+        if edits is None:
             return advice
-        split = split_expression(ctx, text_element.value, varies)
-        if split is None:
-            return advice
-        static_code, dynamic_code = split
-        # Edit in place so the block keeps its layout and comments: the text keeps its static
-        # start, and the per-call end follows in a new block without a marker.
         return FixSpec(
             "Split the block into a cached static block and an uncached per-call block after it",
             Applicability.UNSAFE,
-            [
-                Replace(text_element.value, static_code),
-                InsertAfter(block.node, _sibling_separator(ctx, block.node) + text_block(dynamic_code, False)),
-            ],
+            edits,
         )
 
 
 def _static_start_is_cacheable(ctx, request: Request, block: Block) -> bool:
     """Splitting pays only when the static start (with what precedes it) reaches the minimum."""
-    from cachelint.rules._shared import size_gate
-
     gate, _ = size_gate(ctx, request.model)
-    before = 0
-    for other in request.tools.blocks + request.system.blocks:
-        if other is block:
-            break
-        before += other.chars or 0
+    blocks = request.prefix.tools_and_system
+    before = PrefixSize.of(blocks[: _position(blocks, block)]).sized_chars
     start = block.text.static_prefix_chars if block.text is not None else 0
     return ctx.tokens(before + start) >= gate
 
 
-def _sibling_separator(ctx, node: cst.CSTNode) -> str:
-    """`, ` on one line, or a newline and the element's own indentation in a multi-line list."""
-    position = ctx.positions[node]
-    line_start = ctx.lines.starts[position.start.line - 1]
-    leading = ctx.text[line_start : line_start + position.start.column]
-    if leading.strip() == "":
-        return ",\n" + leading
-    return ", "
+def _position(blocks: Tuple[Block, ...], block: Block) -> int:
+    for index, candidate in enumerate(blocks):
+        if candidate is block:
+            return index
+    return len(blocks)
 
 
-def _prefix_blocks(request: Request) -> Optional[List[Tuple[Block, bool, object]]]:
-    """Blocks of tools and system that lie before or on a breakpoint, with whether each is marked.
+def _cached_tools_and_system(request: Request) -> Tuple[Block, ...]:
+    """The blocks of tools and system that lie before or on a breakpoint.
 
     Messages are left to CL201: in a conversation the marker on the newest turn is right.
     """
-    blocks: List[Tuple[Block, bool, object]] = []
-    ordered: List[Block] = list(request.tools.blocks)
-    system = request.system
-    system_string_block = None
-    if system.form is SegmentForm.STRING and system.text is not None:
-        from cachelint.model.request import BlockKind
-
-        system_string_block = Block("system", BlockKind.TEXT, system.text.staticness, text=system.text, node=system.node)
-        ordered.append(system_string_block)
-    else:
-        ordered.extend(system.blocks)
-    # The last breakpoint among tools/system, or any later one (messages or top level).
-    later = request.top_level_cache_control is not None or any(b.marker for b in request.messages.blocks)
-    last_marked = -1
-    for index, block in enumerate(ordered):
-        if block.marker is not None and block.marker.valid is not False:
-            last_marked = index
-    limit = len(ordered) - 1 if later else last_marked
-    if limit < 0:
-        return None
-    for index, block in enumerate(ordered[: limit + 1]):
-        blocks.append((block, block.marker is not None, block.text))
-    return blocks
+    prefix = request.prefix
+    # Any breakpoint in the messages or at top level caches all of tools and system.
+    if any(point.top_level or point.block.segment == "messages" for point in prefix.breakpoints):  # type: ignore[union-attr]
+        return prefix.tools_and_system
+    cached: Tuple[Block, ...] = ()
+    for point in prefix.breakpoints:
+        if point.marker.valid is not False:
+            cached = point.cached_blocks
+    return cached
 
 
 def _static_block_follows(block: Block, later) -> bool:
-    return any(other.segment == block.segment and other.content is Staticness.STATIC for other, _, _ in later)
+    return any(other.segment == block.segment and other.content is Staticness.STATIC for other in later)
 
 
-def _varying(ctx, request: Request, block: Block, text) -> List[Piece]:
-    if text is not None:
-        return varying_pieces_that_matter(ctx, request, text)
-    if block.content.varies:
-        loop = request.repetition.loop_node
-        if block.content is Staticness.PER_CALL and loop is not None and request.repetition.invariant_in_loop(block.node):
-            return []
+def _varying(request: Request, block: Block) -> List[Piece]:
+    facts = request.prefix.of(block)
+    if block.text is not None:
+        return list(facts.text_changes)
+    if facts.content_changes:
         return [Piece(block.content, None, None, f"the {block.kind.value} block", block.node)]
     return []
 
@@ -331,20 +287,3 @@ def _anchor(pieces: List[Piece], block: Block, request: Request):
         if piece.node is not None:
             return piece.node
     return block.node or request.call.node
-
-
-def _cached_prefix_chars(request: Request) -> int:
-    total = 0
-    for block in request.tools.blocks + request.system.blocks:
-        total += block.chars or (block.text.known_chars if block.text else 0)
-    if request.system.form is SegmentForm.STRING and request.system.text is not None:
-        total += request.system.text.known_chars
-    return total
-
-
-def _text_element(node: cst.Dict) -> Optional[cst.DictElement]:
-    for element in node.elements:
-        if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
-            if element.key.evaluated_value == "text":
-                return element
-    return None

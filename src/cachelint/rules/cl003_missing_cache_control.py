@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from typing import List, Optional
-
-import libcst as cst
+from typing import Optional
 
 from cachelint.core.diagnostics import Applicability
+from cachelint.fix.intents import FixSpec
+from cachelint.fix.markers import add_marker
 from cachelint.model.request import Block, Request, SegmentForm
 from cachelint.resolve.text import Staticness
-from cachelint.rules._shared import dict_with_marker, size_gate, tokens_phrase
-from cachelint.fix.intents import FixSpec, Replace
+from cachelint.rules._shared import size_gate, tokens_phrase
 from cachelint.rules.base import Example, Rule
 
 GUIDE = '"""' + "Always cite the clause of the contract that supports each answer you give. " * 80 + '"""'
@@ -188,20 +187,16 @@ class MissingCacheControl(Rule):
             text = request.system.text
             if text is not None and text.pieces and text.pieces[0].staticness is Staticness.STATIC:
                 return  # CL001's finding
-            candidates = list(request.tools.blocks)  # the string system stops the static prefix
-        else:
-            candidates = list(request.tools.blocks) + list(request.system.blocks)
-        prefix = _static_prefix(candidates)
+        # the static run ends at a plain-string system, which cannot carry a marker
+        prefix = request.prefix.static_run
         if not prefix:
             return
-        sizes = [b.chars for b in prefix]
+        size = request.prefix.static_run_size
         gate, _ = size_gate(ctx, request.model)
-        if any(size is None for size in sizes):
-            known = sum(size or 0 for size in sizes)
-            if ctx.tokens(known) < gate:
+        if not size.exact:
+            if ctx.tokens(size.sized_chars) < gate:
                 return
-        chars = sum(size or 0 for size in sizes)
-        tokens = ctx.tokens(chars)
+        tokens = ctx.tokens(size.sized_chars)
         if tokens < gate:
             return
         last = prefix[-1]
@@ -216,25 +211,16 @@ class MissingCacheControl(Rule):
             f"on every call are re-billed on every call"
         )
         ctx.report(last.node if last.node is not None else request.call.node, message,
-                   fix=self._fix(ctx, last), cost=ctx.cost(tokens, request.model), noqa_node=request.call.node)
+                   fix=self._fix(ctx, request, last), cost=ctx.cost(tokens, request.model), noqa_node=request.call.node)
 
-    def _fix(self, ctx, block: Block) -> Optional[FixSpec]:
-        if not isinstance(block.node, cst.Dict):
+    def _fix(self, ctx, request: Request, block: Block) -> Optional[FixSpec]:
+        if not request.prefix.of(block).dict_literal:
             return FixSpec("Add `cache_control` to the last static block", Applicability.DISPLAY_ONLY)
-        code = dict_with_marker(ctx, block.node)
-        if code is None:
+        edit = add_marker(ctx, block.node)
+        if edit is None:
             return None
         return FixSpec(
             "Add `\"cache_control\": {\"type\": \"ephemeral\"}` to the last static block",
             Applicability.SAFE,
-            [Replace(block.node, code)],
+            [edit],
         )
-
-
-def _static_prefix(blocks: List[Block]) -> List[Block]:
-    prefix: List[Block] = []
-    for block in blocks:
-        if block.content is not Staticness.STATIC:
-            break
-        prefix.append(block)
-    return prefix

@@ -2,10 +2,7 @@ from __future__ import annotations
 
 from cachelint.core.api import MAX_BREAKPOINTS
 from cachelint.model.request import Request
-from cachelint.rules._breakpoints import anchor, breakpoints, describe
 from cachelint.rules.base import Example, Rule
-
-
 
 class TooManyBreakpoints(Rule):
     code = "CL101"
@@ -129,7 +126,7 @@ class TooManyBreakpoints(Rule):
     ]
 
     def check(self, request: Request, ctx) -> None:
-        certain = [point for point in breakpoints(request, ctx) if point.definite]
+        certain = [point for point in request.prefix.breakpoints if point.definite]
         # Markers we cannot see can only add to the count: the certain ones decide alone.
         if len(certain) <= MAX_BREAKPOINTS:
             return
@@ -141,6 +138,6 @@ class TooManyBreakpoints(Rule):
         message = (
             f"{len(certain)} cache breakpoints in one request ({parts}); the API accepts at most "
             f"{MAX_BREAKPOINTS} and rejects this request with 400. The first one over the limit is "
-            f"{describe(request, first_extra)}"
+            f"{first_extra.place}"
         )
-        ctx.report(anchor(ctx, request, first_extra), message, noqa_node=request.call.node)
+        ctx.report(first_extra.report_node, message, noqa_node=request.call.node)

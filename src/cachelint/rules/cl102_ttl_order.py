@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from cachelint.model.request import Request, Ttl
-from cachelint.rules._breakpoints import anchor, breakpoints, describe
 from cachelint.rules.base import Example, Rule
 
 
@@ -118,16 +117,16 @@ class TtlOrder(Rule):
 
     def check(self, request: Request, ctx) -> None:
         first_short = None
-        for point in breakpoints(request, ctx):
+        for point in request.prefix.breakpoints:
             if not point.definite:
                 continue  # an unknown marker between two known ones cannot make the order valid
             if point.marker.ttl is Ttl.FIVE_MINUTES and first_short is None:
                 first_short = point
             elif point.marker.ttl is Ttl.ONE_HOUR and first_short is not None:
                 message = (
-                    f'`ttl="1h"` breakpoint on {describe(request, point)} comes after a 5-minute '
-                    f"breakpoint on {describe(request, first_short)} (tools -> system -> messages "
+                    f'`ttl="1h"` breakpoint on {point.place} comes after a 5-minute '
+                    f"breakpoint on {first_short.place} (tools -> system -> messages "
                     f"order): the API rejects this request with 400; 1-hour breakpoints must come first"
                 )
-                ctx.report(anchor(ctx, request, point), message, noqa_node=request.call.node)
+                ctx.report(point.report_node, message, noqa_node=request.call.node)
                 return  # one finding per request: the first offending marker

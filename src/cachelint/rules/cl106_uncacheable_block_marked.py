@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Optional
 
 from cachelint.model.request import Block, BlockKind, Request
-from cachelint.rules._breakpoints import anchor, breakpoints, describe_block
 from cachelint.rules.base import Example, Rule
 
 THINKING_KINDS = (BlockKind.THINKING, BlockKind.REDACTED_THINKING)
@@ -135,7 +134,7 @@ class UncacheableBlockMarked(Rule):
     ]
 
     def check(self, request: Request, ctx) -> None:
-        for point in breakpoints(request, ctx):
+        for point in request.prefix.breakpoints:
             block = point.block
             marker = point.marker
             # a misspelled key is CL103's finding; an unreadable value may be None at run time
@@ -145,10 +144,10 @@ class UncacheableBlockMarked(Rule):
             if reason is None:
                 continue
             message = (
-                f"`cache_control` on {describe_block(request, block)}, {reason}: the API rejects the request "
+                f"`cache_control` on {point.place}, {reason}: the API rejects the request "
                 f"with 400; mark the nearest text, image, document, tool_use or tool_result block instead"
             )
-            ctx.report(anchor(ctx, request, point), message, noqa_node=request.call.node)
+            ctx.report(point.report_node, message, noqa_node=request.call.node)
 
 
 def _uncacheable(block: Block) -> Optional[str]:

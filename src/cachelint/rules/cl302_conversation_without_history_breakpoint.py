@@ -7,7 +7,8 @@ from cachelint.core.diagnostics import Applicability
 from cachelint.model.conversation_facts import ConversationHistory
 from cachelint.model.request import Platform, Request, SegmentForm
 from cachelint.resolve.text import Staticness
-from cachelint.rules._shared import EPHEMERAL, size_gate, tokens_phrase
+from cachelint.fix.markers import EPHEMERAL
+from cachelint.rules._shared import size_gate, tokens_phrase
 from cachelint.fix.conversation import keyword_after_last_argument
 from cachelint.fix.intents import FixSpec
 from cachelint.rules.base import Example, Rule

@@ -1,17 +1,15 @@
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple
-
-import libcst as cst
+from typing import List, Optional
 
 from cachelint.core.diagnostics import Applicability
+from cachelint.fix.arguments import zero_max_tokens
+from cachelint.fix.intents import FixSpec
 from cachelint.model.request import BlockKind, Platform, Request, SegmentForm
 from cachelint.resolve.text import Staticness
 from cachelint.rules._shared import size_gate, tokens_phrase
-from cachelint.fix.intents import FixSpec, Replace
 from cachelint.rules.base import Example, Rule
-from cachelint.resolve.value import DictVal
 
 MANUAL = '"""' + "Troubleshooting: restart the router, then check the status light before escalating. " * 80 + '"""'
 
@@ -147,38 +145,24 @@ class CacheWarmupGeneratesOutput(Rule):
         dummy = _dummy_message(request)
         if dummy is None:
             return
-        chars, exact = _cached_prefix_size(request)
-        tokens = ctx.tokens(chars)
+        # what the last breakpoint caches (has_any_breakpoint: there is one)
+        size = request.prefix.breakpoints[-1].size
+        tokens = ctx.tokens(size.known_chars)
         gate, _ = size_gate(ctx, request.model)
-        if exact and tokens < gate:
+        if size.exact and tokens < gate:
             return  # nothing is cached at all: CL301's finding
-        size = tokens_phrase(tokens) if exact else "the prefix"
+        size_words = tokens_phrase(tokens) if size.exact else "the prefix"
         message = (
             f"warm-up call (message {dummy!r}, `max_tokens=1`) generates a token nobody reads: "
-            f"`max_tokens=0` writes {size} to the cache without generating output"
+            f"`max_tokens=0` writes {size_words} to the cache without generating output"
         )
-        arg = request.max_tokens_arg
-        value_node = arg.value if arg is not None else _splat_value(ctx, call.node)
         fix = None
-        if value_node is not None and value_node in ctx.positions:
-            fix = FixSpec("Set `max_tokens=0` (pre-warms the cache without output)", Applicability.UNSAFE,
-                          [Replace(value_node, "0")])
+        edit = zero_max_tokens(ctx, request.max_tokens_node)
+        if edit is not None:
+            fix = FixSpec("Set `max_tokens=0` (pre-warms the cache without output)", Applicability.UNSAFE, [edit])
+        arg = request.max_tokens_arg
         anchor = arg if arg is not None and arg in ctx.positions else call.node
         ctx.report(anchor, message, fix=fix, noqa_node=call.node)
-
-
-def _splat_value(ctx, call) -> Optional[cst.CSTNode]:
-    """The value node of `"max_tokens"` in a dict literal spread into the call with `**`."""
-    if call is None or ctx.resolver is None:
-        return None
-    found = None
-    for arg in call.args:
-        if arg.star == "**":
-            value = ctx.resolver.resolve(arg.value)
-            entry = value.entry("max_tokens") if isinstance(value, DictVal) else None
-            if entry is not None and isinstance(entry.node, cst.DictElement):
-                found = entry.node.value
-    return found
 
 
 def _dummy_message(request: Request) -> Optional[str]:
@@ -210,21 +194,3 @@ def _is_placeholder(text: str) -> bool:
     if words in DUMMY_WORDS:
         return True
     return "warm" in words and "cache" in words or words.startswith("warm")
-
-
-def _cached_prefix_size(request: Request) -> Tuple[int, bool]:
-    """Known characters up to the last breakpoint, and whether that size is exact."""
-    # (size, marked) per block in tools -> system -> messages order; a string system is one block
-    blocks: List[Tuple[Optional[int], bool]] = [(b.chars, b.marker is not None) for b in request.tools.blocks]
-    if request.system.form is SegmentForm.STRING and request.system.text is not None:
-        text = request.system.text
-        blocks.append((text.known_chars if text.size_is_exact else None, False))
-    else:
-        blocks.extend((b.chars, b.marker is not None) for b in request.system.blocks)
-    blocks.extend((b.chars, b.marker is not None) for b in request.messages.blocks)
-    if request.top_level_cache_control is not None:
-        last = len(blocks) - 1
-    else:
-        last = max((i for i, (_, marked) in enumerate(blocks) if marked), default=-1)
-    chosen = [size for size, _ in blocks[: last + 1]]
-    return sum(s or 0 for s in chosen), all(s is not None for s in chosen)
