@@ -13,6 +13,8 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
+from cachelint.model.calls import BetaHeader, CallArguments
+
 
 class Staticness(enum.IntEnum):
     """How a value behaves across calls. Ordered so that combining parts takes the max."""
@@ -109,6 +111,8 @@ class Marker:
     node: Optional[cst.CSTNode] = _node_field()  # the value expression
     key_node: Optional[cst.CSTNode] = _node_field()  # the DictElement / Arg that carries it
     key: str = "cache_control"  # as spelled (CL103 reports `cacheControl`)
+    problem_kind: Optional["MarkerProblem"] = None  # why it is invalid, when it is
+    correction: Optional["MarkerCorrection"] = None  # the one right way to make it valid, if any
 
 
 class BlockKind(str, enum.Enum):
@@ -257,6 +261,9 @@ class Request:
     keywords: Tuple[str, ...] = ()  # keyword names known to be passed
     in_batch: bool = False  # a `params` dict of messages.batches.create
     node: Optional[cst.CSTNode] = _node_field()  # the Call, or the params dict in a batch
+    arguments: CallArguments = CallArguments()  # every argument as sent (the params' entries in a batch)
+    beta_header: Optional[BetaHeader] = None  # the `extra_headers` entry `beta_headers` come from
+    batch_call: Optional["BatchCall"] = None  # the `messages.batches.create` call this request is part of
 
     @property
     def segments(self) -> Tuple[Segment, Segment, Segment]:
@@ -283,3 +290,57 @@ class Request:
             or any(not s.complete or s.form is SegmentForm.UNKNOWN for s in self.segments)
             or any(b.marker_unknown for b in self.blocks)
         )
+
+
+@dataclass(frozen=True)
+class BatchCall:
+    """A `messages.batches.create(requests=[{"params": {...}}, ...])` call: its own facts (each
+    request of the batch is a `Request` whose `batch_call` is this)."""
+
+    call: SdkCall
+    arguments: CallArguments  # the batch call's own arguments (`requests=`, `extra_headers=`...)
+
+
+class MarkerProblem(str, enum.Enum):
+    """Why the API rejects a `cache_control` marker."""
+
+    MISSPELLED_KEY = "misspelled-key"  # `cacheControl`, `cache-control`: the API reads `cache_control`
+    NOT_A_DICT = "not-a-dict"  # a string such as "ephemeral"
+    NO_TYPE = "no-type"
+    WRONG_TYPE = "wrong-type"  # a `type` other than "ephemeral"
+    UNEXPECTED_KEY = "unexpected-key"  # a key besides `type` and `ttl`
+    INVALID_TTL = "invalid-ttl"  # a `ttl` other than "5m" / "1h"
+
+
+class MarkerEditKind(str, enum.Enum):
+    RENAME_KEY = "rename-key"  # the string key becomes "cache_control" (in its own quotes)
+    RENAME_KEYWORD = "rename-keyword"  # the keyword becomes `cache_control`
+    WRITE_DICT = "write-dict"  # the value becomes {"type": "ephemeral"}
+    INSERT_TYPE = "insert-type"  # `"type": "ephemeral", ` goes before the dict's first key
+    SET_TYPE = "set-type"  # the `type` string becomes "ephemeral"
+    SET_TTL = "set-ttl"  # the `ttl` value becomes "5m" / "1h"
+
+
+@dataclass(frozen=True)
+class MarkerEdit:
+    """One step of a marker correction, on a node of this module."""
+
+    kind: MarkerEditKind
+    text: str  # the key, type or ttl written by the step
+    node: Optional[cst.CSTNode] = _node_field()  # the node the step replaces
+    quote_like: Optional[cst.CSTNode] = _node_field()  # the string whose quotes it copies (None: ")
+
+
+@dataclass(frozen=True)
+class MarkerCorrection:
+    """The unambiguous correction of an invalid marker; the text the model receives is unchanged."""
+
+    edits: Tuple[MarkerEdit, ...]
+
+    @property
+    def renames_key(self) -> bool:
+        return any(e.kind in (MarkerEditKind.RENAME_KEY, MarkerEditKind.RENAME_KEYWORD) for e in self.edits)
+
+    @property
+    def repairs_value(self) -> bool:
+        return any(e.kind not in (MarkerEditKind.RENAME_KEY, MarkerEditKind.RENAME_KEYWORD) for e in self.edits)

@@ -27,7 +27,7 @@ def run_rules(
     from cachelint.model.build import build_requests
 
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    built = build_requests(wrapper, path, options, project)
+    built = build_requests(wrapper, path, options, project, text=text)
     if built.resolver is not None:
         built.resolver._text = text
     ctx = RuleContext(wrapper.module, wrapper, text, path, options)
@@ -41,7 +41,7 @@ def run_rules(
             if rule.waste and request.call.is_free:
                 continue
             rule.check(request, ctx)
-        rule.check_module(ctx, built)
+        rule.check_module(ctx, built.module_facts)
     ctx.current_rule = None
     _check_wrapper_callers(ctx, built, wrapper, path, options, project, rules)
     unknown = tuple(
