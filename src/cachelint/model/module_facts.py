@@ -52,7 +52,7 @@ class PromptCachingReference:
 class ModuleFacts:
     batch_calls: Tuple[BatchCall, ...] = ()
     client_constructors: Tuple[ClientConstructor, ...] = ()
-    prompt_caching_references: Tuple[PromptCachingReference, ...] = ()  # in source order
+    prompt_caching_references: Tuple[PromptCachingReference, ...] = ()
 
 
 def module_facts(
@@ -72,7 +72,8 @@ def module_facts(
     ]
     attributes: List[cst.Attribute] = []
     if text is None or PROMPT_CACHING in text:  # the attribute cannot exist unless its name does
-        attributes = [node for node in index.nodes(cst.Attribute) if _is_prompt_caching(node)]
+        # the index's parent map holds every code node: scanning it costs far less than a walk
+        attributes = [node for node in index.parents if type(node) is cst.Attribute and _is_prompt_caching(node)]
     if not constructors and not attributes:
         return ModuleFacts(batch_calls=tuple(batch_calls))
     if resolver is None:
