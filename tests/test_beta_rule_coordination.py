@@ -6,8 +6,8 @@ import textwrap
 
 import libcst as cst
 
-from cachelint.core.diagnostics import Applicability
-from rule_harness import apply_fixes, lint
+from cachelint.fix.apply import fix_text
+from rule_harness import lint
 
 SOURCE = textwrap.dedent(
     '''
@@ -71,8 +71,18 @@ FIXED = textwrap.dedent(
 ).lstrip()
 
 
+CODES = ("CL104", "CL105")
+
+
 def _findings(source):
-    return [(d.location.row, d.code) for d in lint(source) if d.code in ("CL104", "CL105")]
+    return [(d.location.row, d.code) for d in lint(source) if d.code in CODES]
+
+
+def _fixed(source: str, unsafe_fixes: bool) -> str:
+    """The product's fix loop (`cachelint fix`), with only these two rules selected."""
+    outcome = fix_text(source, lambda text: tuple(d for d in lint(text) if d.code in CODES), unsafe_fixes=unsafe_fixes)
+    assert outcome.converged and not outcome.rejected
+    return outcome.text
 
 
 def test_betas_on_the_stable_client_belong_to_cl104_only():
@@ -82,12 +92,12 @@ def test_betas_on_the_stable_client_belong_to_cl104_only():
 
 
 def test_both_rules_fixed_together_converge_to_clean_code():
-    fixed = apply_fixes(SOURCE, {"CL104", "CL105"}, Applicability.UNSAFE)
+    fixed = _fixed(SOURCE, unsafe_fixes=True)
     assert fixed == FIXED
     cst.parse_module(fixed)
     assert _findings(fixed) == []
 
 
 def test_safe_fixes_leave_the_mixed_call_for_review():
-    fixed = apply_fixes(SOURCE, {"CL104", "CL105"}, Applicability.SAFE)
+    fixed = _fixed(SOURCE, unsafe_fixes=False)
     assert _findings(fixed) == [(15, "CL104")]

@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from cachelint.core.options import AnalysisOptions
-from cachelint.model.arguments import beta_flags, entry_argument, entry_value_node, keyword_argument
+from cachelint.model.arguments import entry_argument, entry_value_node, keyword_argument
 from cachelint.model.calls import Argument, ArgumentSource, CallArguments
 from cachelint.model.marker_repair import marker_correction
 from cachelint.model.module_facts import ModuleFacts, module_facts
@@ -223,14 +223,13 @@ class _RequestBuilder:
                 top_marker = _marker(cache_arg.value, cache_arg.node, cache_arg.arg, "cache_control", self.resolver)
         elif arguments.unknown_splat:
             top_unknown = True
-        betas_arg = by_name.get("betas")
+        call_arguments = CallArguments(tuple(arguments.facts))
+        betas_sent = call_arguments.sent("betas")
         betas = None
         betas_complete = True
-        if betas_arg is not None:
-            flags = beta_flags(betas_arg.value, betas_arg.node)
-            betas = flags.names
-            betas_complete = flags.complete
-        call_arguments = CallArguments(tuple(arguments.facts))
+        if betas_sent is not None and betas_sent.beta_flags is not None:
+            betas = betas_sent.beta_flags.names
+            betas_complete = betas_sent.beta_flags.complete
         beta_header = None
         headers_arg = call_arguments.sent("extra_headers")
         if headers_arg is not None:
@@ -238,7 +237,6 @@ class _RequestBuilder:
                 if header.text:
                     beta_header = header
         beta_headers: Tuple[str, ...] = beta_header.values if beta_header is not None else ()
-        beta_header_node = beta_header.entry_node if beta_header is not None else None
         max_tokens = None
         max_arg = by_name.get("max_tokens")
         if max_arg is not None and isinstance(max_arg.value, Const) and isinstance(max_arg.value.value, int):
@@ -255,9 +253,7 @@ class _RequestBuilder:
             top_level_cache_control_unknown=top_unknown,
             betas=betas,
             betas_complete=betas_complete,
-            betas_arg=betas_arg.arg if betas_arg else None,
             beta_headers=beta_headers,
-            beta_header_node=beta_header_node,
             max_tokens=max_tokens,
             max_tokens_arg=max_arg.arg if max_arg else None,
             has_unknown_splat=arguments.unknown_splat,

@@ -252,9 +252,7 @@ class Request:
     top_level_cache_control_unknown: bool = False  # a splat could supply it
     betas: Optional[Tuple[Optional[str], ...]] = None  # None: absent; items None when unresolvable
     betas_complete: bool = True
-    betas_arg: Optional[cst.Arg] = _node_field()
-    beta_headers: Tuple[str, ...] = ()  # anthropic-beta values found in extra_headers
-    beta_header_node: Optional[cst.CSTNode] = _node_field()
+    beta_headers: Tuple[str, ...] = ()  # anthropic-beta values found in extra_headers (`beta_header`)
     max_tokens: Optional[int] = None
     max_tokens_arg: Optional[cst.Arg] = _node_field()
     has_unknown_splat: bool = False  # `**kwargs` whose keys are not known: may supply anything
