@@ -34,7 +34,9 @@ SOURCE = textwrap.dedent(
 
 def test_node_fields_are_left_out_and_enums_are_spelled_as_users_know_them():
     marker = Marker(ttl=Ttl.ONE_HOUR, valid=True, node=object(), key_node=object())
-    assert snapshot(marker) == {"ttl": "1h", "valid": True, "problem": None, "key": "cache_control"}
+    assert snapshot(marker) == {
+        "ttl": "1h", "valid": True, "problem": None, "key": "cache_control", "problem_kind": None, "correction": None
+    }
     assert snapshot(BlockKind.TOOL_RESULT) == "tool_result"
     assert snapshot(Staticness.PER_CALL) == "PER_CALL"  # an IntEnum: its name, not its number
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import pytest
 
 from cachelint.resolve.project import Project
 from cachelint.server import scheduling

@@ -8,9 +8,24 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from cachelint.core.options import AnalysisOptions
+from cachelint.model.arguments import entry_argument, entry_value_node, keyword_argument
+from cachelint.model.calls import Argument, ArgumentSource, CallArguments
 from cachelint.model.conversation import ConversationAnalyzer
+from cachelint.model.marker_repair import marker_correction
+from cachelint.model.module_facts import ModuleFacts, module_facts
 from cachelint.model.prefix import with_prefix_facts
-from cachelint.model.request import Block, BlockKind, Marker, Request, SdkCall, Segment, SegmentForm, Ttl
+from cachelint.model.request import (
+    BatchCall,
+    Block,
+    BlockKind,
+    Marker,
+    MarkerProblem,
+    Request,
+    SdkCall,
+    Segment,
+    SegmentForm,
+    Ttl,
+)
 from cachelint.resolve.text import Origin, Staticness, TextValue
 from cachelint.model.sdk import SdkRecognizer, _method_chain, _shape
 from cachelint.resolve.resolver import Resolver
@@ -45,6 +60,7 @@ class BuiltRequests:
     calls: List[SdkCall] = field(default_factory=list)
     resolver: Optional[Resolver] = None
     index: Optional[object] = None  # scopes.ModuleIndex of the module
+    module_facts: ModuleFacts = ModuleFacts()  # what the module holds besides requests
 
 
 def _request_shaped(node: cst.CSTNode) -> bool:
@@ -55,19 +71,25 @@ def _request_shaped(node: cst.CSTNode) -> bool:
     return chain is not None and _shape(chain[1]) is not None
 
 
-def build_requests(wrapper, path: str, options: AnalysisOptions, project=None) -> BuiltRequests:
+def build_requests(
+    wrapper, path: str, options: AnalysisOptions, project=None, text: Optional[str] = None
+) -> BuiltRequests:
+    """`text` (the module's source, when the caller has it) lets the module facts skip searches
+    for names the source does not contain."""
     from cachelint.syntax.scopes import ModuleIndex
 
     index = ModuleIndex(wrapper.module)
     candidates = [call for call in index.calls if _request_shaped(call)]
     built = BuiltRequests(index=index)
     if not candidates:
+        built.module_facts = module_facts(wrapper, path, index, None, [], text)
         return built
     resolver = Resolver(wrapper, path, project, index=index)
     built.resolver = resolver
     resolver.built_requests = built  # wrappers.py asks again for this module's requests
     recognizer = SdkRecognizer(resolver)
     conversations = ConversationAnalyzer(resolver)
+    batch_calls: List[BatchCall] = []
     for call in candidates:
         sdk_call = recognizer.match(call)
         if sdk_call is None:
@@ -75,12 +97,16 @@ def build_requests(wrapper, path: str, options: AnalysisOptions, project=None) -
         built.calls.append(sdk_call)
         builder = _RequestBuilder(resolver, conversations, sdk_call)
         if sdk_call.method == "batches.create":
-            built.requests.extend(builder.batch_requests())
+            arguments = _call_arguments(resolver, call)
+            batch = BatchCall(sdk_call, CallArguments(tuple(arguments.facts)))
+            batch_calls.append(batch)
+            built.requests.extend(builder.batch_requests(arguments, batch))
         else:
             request = builder.request(_call_arguments(resolver, call), call)
             built.requests.append(request)
         if builder.unknown_reasons:
             built.unknown_sites.append(UnknownCall(call, sdk_call.method, builder.unknown_reasons))
+    built.module_facts = module_facts(wrapper, path, index, resolver, batch_calls, text)
     return built
 
 
@@ -97,20 +123,22 @@ class _Arguments:
     by_name: Dict[str, _Argument]
     unknown_splat: bool = False
     splat_descriptions: List[str] = field(default_factory=list)
+    facts: List[Argument] = field(default_factory=list)  # every argument, repeats included
 
 
 def _call_arguments(resolver: Resolver, call: cst.Call) -> _Arguments:
     arguments = _Arguments({})
     for arg in call.args:
         if arg.keyword is not None:
-            arguments.by_name[arg.keyword.value] = _Argument(
-                arg.keyword.value, resolver.resolve(arg.value), arg, arg.value
-            )
+            value = resolver.resolve(arg.value)
+            arguments.by_name[arg.keyword.value] = _Argument(arg.keyword.value, value, arg, arg.value)
+            arguments.facts.append(keyword_argument(arg, value))
         elif arg.star == "**":
             spread = resolver.resolve(arg.value)
             if isinstance(spread, DictVal):
                 for entry in spread.entries:
-                    arguments.by_name[entry.key] = _Argument(entry.key, entry.value, None, _entry_value_node(entry))
+                    arguments.by_name[entry.key] = _Argument(entry.key, entry.value, None, entry_value_node(entry))
+                    arguments.facts.append(entry_argument(entry, ArgumentSource.SPLAT))
                 if not spread.complete:
                     arguments.unknown_splat = True
                     arguments.splat_descriptions.append(f"`**{resolver.short(arg.value)}` may add keys")
@@ -124,7 +152,8 @@ def _call_arguments(resolver: Resolver, call: cst.Call) -> _Arguments:
 def _dict_arguments(params: DictVal) -> _Arguments:
     arguments = _Arguments({})
     for entry in params.entries:
-        arguments.by_name[entry.key] = _Argument(entry.key, entry.value, None, _entry_value_node(entry))
+        arguments.by_name[entry.key] = _Argument(entry.key, entry.value, None, entry_value_node(entry))
+        arguments.facts.append(entry_argument(entry, ArgumentSource.BATCH_PARAMS))
     if not params.complete:
         arguments.unknown_splat = True
         arguments.splat_descriptions.append("the batch request's params may have more keys")
@@ -138,10 +167,9 @@ class _RequestBuilder:
         self.call = call
         self.unknown_reasons: List[str] = []
 
-    def batch_requests(self) -> List[Request]:
+    def batch_requests(self, arguments: _Arguments, batch: BatchCall) -> List[Request]:
         call = self.call.node
         assert call is not None
-        arguments = _call_arguments(self.resolver, call)
         requests_arg = arguments.by_name.get("requests")
         if requests_arg is None:
             self.unknown_reasons.append("`requests=` could not be resolved")
@@ -155,7 +183,7 @@ class _RequestBuilder:
                     if isinstance(params, DictVal):
                         node = params.node or item.node or call
                         repeated = value.origin == Origin.COMPREHENSION or len(value.items) > 1
-                        found.append(self.request(_dict_arguments(params), node, in_batch=True, batch_repeats=repeated))
+                        found.append(self.request(_dict_arguments(params), node, batch=batch, batch_repeats=repeated))
                         continue
                 self.unknown_reasons.append("a batch request's `params` could not be resolved")
             if not value.complete and not value.items:
@@ -164,7 +192,10 @@ class _RequestBuilder:
             self.unknown_reasons.append("`requests=` could not be resolved")
         return found
 
-    def request(self, arguments: _Arguments, node: cst.CSTNode, in_batch: bool = False, batch_repeats: bool = False) -> Request:
+    def request(
+        self, arguments: _Arguments, node: cst.CSTNode, batch: Optional[BatchCall] = None, batch_repeats: bool = False
+    ) -> Request:
+        in_batch = batch is not None
         by_name = arguments.by_name
         if arguments.unknown_splat:
             self.unknown_reasons.extend(arguments.splat_descriptions)
@@ -187,31 +218,23 @@ class _RequestBuilder:
             if isinstance(cache_arg.value, Const) and cache_arg.value.value is None:
                 top_marker = None
             else:
-                top_marker = _marker(cache_arg.value, cache_arg.node, cache_arg.arg, "cache_control")
+                top_marker = _marker(cache_arg.value, cache_arg.node, cache_arg.arg, "cache_control", self.resolver)
         elif arguments.unknown_splat:
             top_unknown = True
-        betas_arg = by_name.get("betas")
+        call_arguments = CallArguments(tuple(arguments.facts))
+        betas_sent = call_arguments.sent("betas")
         betas = None
         betas_complete = True
-        if betas_arg is not None:
-            if isinstance(betas_arg.value, ListVal):
-                betas = tuple(
-                    item.text if isinstance(item, TextValue) else None for item in betas_arg.value.items
-                )
-                betas_complete = betas_arg.value.complete
-            elif isinstance(betas_arg.value, TextValue):
-                betas = (betas_arg.value.text,)
-            else:
-                betas = ()
-                betas_complete = False
-        beta_headers: Tuple[str, ...] = ()
-        beta_header_node = None
-        headers_arg = by_name.get("extra_headers")
-        if headers_arg is not None and isinstance(headers_arg.value, DictVal):
-            for entry in headers_arg.value.entries:
-                if entry.key.lower() == "anthropic-beta" and isinstance(entry.value, TextValue) and entry.value.text:
-                    beta_headers = tuple(v.strip() for v in entry.value.text.split(",") if v.strip())
-                    beta_header_node = entry.node
+        if betas_sent is not None and betas_sent.beta_flags is not None:
+            betas = betas_sent.beta_flags.names
+            betas_complete = betas_sent.beta_flags.complete
+        beta_header = None
+        headers_arg = call_arguments.sent("extra_headers")
+        if headers_arg is not None:
+            for header in headers_arg.beta_headers:
+                if header.text:
+                    beta_header = header
+        beta_headers: Tuple[str, ...] = beta_header.values if beta_header is not None else ()
         max_tokens = None
         max_arg = by_name.get("max_tokens")
         if max_arg is not None and isinstance(max_arg.value, Const) and isinstance(max_arg.value.value, int):
@@ -233,9 +256,7 @@ class _RequestBuilder:
             top_level_cache_control_unknown=top_unknown,
             betas=betas,
             betas_complete=betas_complete,
-            betas_arg=betas_arg.arg if betas_arg else None,
             beta_headers=beta_headers,
-            beta_header_node=beta_header_node,
             max_tokens=max_tokens,
             max_tokens_arg=max_arg.arg if max_arg else None,
             has_unknown_splat=arguments.unknown_splat,
@@ -243,6 +264,9 @@ class _RequestBuilder:
             in_batch=in_batch,
             node=node,
             max_tokens_node=max_tokens_node,
+            arguments=call_arguments,
+            beta_header=beta_header,
+            batch_call=batch,
         )
         return with_prefix_facts(self.conversations.attach(request), self.resolver)
 
@@ -275,7 +299,7 @@ class _RequestBuilder:
             if value.unordered:
                 content = max(content, Staticness.VOLATILE)
             if isinstance(item, DictVal):
-                marker, marker_unknown = _block_marker(item)
+                marker, marker_unknown = _block_marker(item, self.resolver)
                 content = _content_staticness(item)
                 if value.unordered:
                     content = max(content, Staticness.VOLATILE)
@@ -361,7 +385,7 @@ class _RequestBuilder:
         kind = BlockKind.UNKNOWN
         if isinstance(kind_value, TextValue) and kind_value.text is not None:
             kind = BLOCK_KINDS.get(kind_value.text, BlockKind.OTHER)
-        marker, marker_unknown = _block_marker(item)
+        marker, marker_unknown = _block_marker(item, self.resolver)
         text = None
         if kind is BlockKind.TEXT or (kind is BlockKind.UNKNOWN and item.get("text") is not None):
             text_value = item.get("text")
@@ -371,13 +395,6 @@ class _RequestBuilder:
         return Block(segment, kind, content, text=text, chars=_content_size(item), marker=marker,
                      marker_unknown=marker_unknown, role=role, message_index=index, node=item.node,
                      message_node=message_node)
-
-
-def _entry_value_node(entry: DictEntry) -> Optional[cst.CSTNode]:
-    node = entry.node
-    if isinstance(node, (cst.DictElement, cst.Arg)):
-        return node.value
-    return node
 
 
 def _spread_entry_value(resolver: Resolver, call: cst.Call, key: str) -> Optional[cst.CSTNode]:
@@ -413,35 +430,40 @@ def _content_size(item: DictVal) -> Optional[int]:
     return total if item.complete else None
 
 
-def _block_marker(item: DictVal) -> Tuple[Optional[Marker], bool]:
+def _block_marker(item: DictVal, resolver: Resolver) -> Tuple[Optional[Marker], bool]:
     for key in MARKER_KEYS:
         entry = item.entry(key)
         if entry is not None:
             if isinstance(entry.value, Const) and entry.value.value is None:
                 return None, False
-            return _marker(entry.value, getattr(entry.value, "node", None), entry.node, key), False
+            return _marker(entry.value, getattr(entry.value, "node", None), entry.node, key, resolver), False
     return None, not item.complete
 
 
-def _marker(value: Value, node, key_node, key: str) -> Marker:
+def _invalid(resolver: Resolver, kind: MarkerProblem, problem: str, node, key_node, key: str) -> Marker:
+    correction = marker_correction(resolver, node, key_node, key)
+    return Marker(None, False, problem, node, key_node, key, problem_kind=kind, correction=correction)
+
+
+def _marker(value: Value, node, key_node, key: str, resolver: Resolver) -> Marker:
     if key != "cache_control":
-        return Marker(None, False, f"the key is spelled `{key}`; the API reads only `cache_control`", node, key_node, key)
+        return _invalid(resolver, MarkerProblem.MISSPELLED_KEY, f"the key is spelled `{key}`; the API reads only `cache_control`", node, key_node, key)
     if isinstance(value, TextValue):
-        return Marker(None, False, f"`cache_control` must be a dict like {{\"type\": \"ephemeral\"}}, not the string {value.text!r}" if value.text is not None else "`cache_control` must be a dict", node, key_node, key)
+        return _invalid(resolver, MarkerProblem.NOT_A_DICT, f"`cache_control` must be a dict like {{\"type\": \"ephemeral\"}}, not the string {value.text!r}" if value.text is not None else "`cache_control` must be a dict", node, key_node, key)
     if not isinstance(value, DictVal):
         return Marker(None, None, None, node, key_node, key)
     kind = value.get("type")
     if kind is None:
         if not value.complete:
             return Marker(None, None, None, node, key_node, key)
-        return Marker(None, False, "`cache_control` has no `type` (it must be \"ephemeral\")", node, key_node, key)
+        return _invalid(resolver, MarkerProblem.NO_TYPE, "`cache_control` has no `type` (it must be \"ephemeral\")", node, key_node, key)
     if not isinstance(kind, TextValue) or kind.text is None:
         return Marker(None, None, None, node, key_node, key)
     if kind.text != "ephemeral":
-        return Marker(None, False, f"`type` is {kind.text!r}; the only accepted type is \"ephemeral\"", node, key_node, key)
+        return _invalid(resolver, MarkerProblem.WRONG_TYPE, f"`type` is {kind.text!r}; the only accepted type is \"ephemeral\"", node, key_node, key)
     extra = [k for k in value.keys() if k not in ("type", "ttl")]
     if extra:
-        return Marker(None, False, f"unexpected key {extra[0]!r} in `cache_control`", node, key_node, key)
+        return _invalid(resolver, MarkerProblem.UNEXPECTED_KEY, f"unexpected key {extra[0]!r} in `cache_control`", node, key_node, key)
     if not value.complete:  # a `**splat` may add keys the API rejects
         ttl_value = value.get("ttl")
         ttl = Ttl(ttl_value.text) if isinstance(ttl_value, TextValue) and ttl_value.text in ("5m", "1h") else None
@@ -454,9 +476,9 @@ def _marker(value: Value, node, key_node, key: str) -> Marker:
     if isinstance(ttl_value, TextValue) and ttl_value.text is not None:
         if ttl_value.text in ("5m", "1h"):
             return Marker(Ttl(ttl_value.text), True, None, node, key_node, key)
-        return Marker(None, False, f"`ttl` is {ttl_value.text!r}; it must be \"5m\" or \"1h\"", node, key_node, key)
+        return _invalid(resolver, MarkerProblem.INVALID_TTL, f"`ttl` is {ttl_value.text!r}; it must be \"5m\" or \"1h\"", node, key_node, key)
     if isinstance(ttl_value, Const):
-        return Marker(None, False, f"`ttl` is {ttl_value.value!r}; it must be the string \"5m\" or \"1h\"", node, key_node, key)
+        return _invalid(resolver, MarkerProblem.INVALID_TTL, f"`ttl` is {ttl_value.value!r}; it must be the string \"5m\" or \"1h\"", node, key_node, key)
     return Marker(None, None, None, node, key_node, key)
 
 

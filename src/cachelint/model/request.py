@@ -15,6 +15,7 @@ import libcst as cst
 
 from cachelint.resolve.text import Origin, Piece, Staticness, TextValue
 from cachelint.model.conversation_facts import ConversationHistory, LoopKind
+from cachelint.model.calls import BetaHeader, CallArguments
 
 
 def _node_field():
@@ -36,6 +37,8 @@ class Marker:
     node: Optional[cst.CSTNode] = _node_field()  # the value expression
     key_node: Optional[cst.CSTNode] = _node_field()  # the DictElement / Arg that carries it
     key: str = "cache_control"  # as spelled (CL103 reports `cacheControl`)
+    problem_kind: Optional["MarkerProblem"] = None  # why it is invalid, when it is
+    correction: Optional["MarkerCorrection"] = None  # the one right way to make it valid, if any
 
 
 class BlockKind(str, enum.Enum):
@@ -183,9 +186,7 @@ class Request:
     top_level_cache_control_unknown: bool = False  # a splat could supply it
     betas: Optional[Tuple[Optional[str], ...]] = None  # None: absent; items None when unresolvable
     betas_complete: bool = True
-    betas_arg: Optional[cst.Arg] = _node_field()
-    beta_headers: Tuple[str, ...] = ()  # anthropic-beta values found in extra_headers
-    beta_header_node: Optional[cst.CSTNode] = _node_field()
+    beta_headers: Tuple[str, ...] = ()  # anthropic-beta values found in extra_headers (`beta_header`)
     max_tokens: Optional[int] = None
     max_tokens_arg: Optional[cst.Arg] = _node_field()
     has_unknown_splat: bool = False  # `**kwargs` whose keys are not known: may supply anything
@@ -200,6 +201,9 @@ class Request:
     # Breakpoints and the prefix each one caches (cachelint.model.prefix), set where the request
     # is built; read it through `prefix`.
     prefix_facts: Optional["CachedPrefix"] = field(default=None, compare=False, hash=False, repr=False)
+    arguments: CallArguments = CallArguments()  # every argument as sent (the params' entries in a batch)
+    beta_header: Optional[BetaHeader] = None  # the `extra_headers` entry `beta_headers` come from
+    batch_call: Optional["BatchCall"] = None  # the `messages.batches.create` call this request is part of
 
     @property
     def segments(self) -> Tuple[Segment, Segment, Segment]:
@@ -376,3 +380,56 @@ class CachedPrefix:
 
     def list_of(self, segment: str) -> Optional[BlockList]:
         return {"tools": self.tools_list, "system": self.system_list}.get(segment)
+
+@dataclass(frozen=True)
+class BatchCall:
+    """A `messages.batches.create(requests=[{"params": {...}}, ...])` call: its own facts (each
+    request of the batch is a `Request` whose `batch_call` is this)."""
+
+    call: SdkCall
+    arguments: CallArguments  # the batch call's own arguments (`requests=`, `extra_headers=`...)
+
+
+class MarkerProblem(str, enum.Enum):
+    """Why the API rejects a `cache_control` marker."""
+
+    MISSPELLED_KEY = "misspelled-key"  # `cacheControl`, `cache-control`: the API reads `cache_control`
+    NOT_A_DICT = "not-a-dict"  # a string such as "ephemeral"
+    NO_TYPE = "no-type"
+    WRONG_TYPE = "wrong-type"  # a `type` other than "ephemeral"
+    UNEXPECTED_KEY = "unexpected-key"  # a key besides `type` and `ttl`
+    INVALID_TTL = "invalid-ttl"  # a `ttl` other than "5m" / "1h"
+
+
+class MarkerEditKind(str, enum.Enum):
+    RENAME_KEY = "rename-key"  # the string key becomes "cache_control" (in its own quotes)
+    RENAME_KEYWORD = "rename-keyword"  # the keyword becomes `cache_control`
+    WRITE_DICT = "write-dict"  # the value becomes {"type": "ephemeral"}
+    INSERT_TYPE = "insert-type"  # `"type": "ephemeral", ` goes before the dict's first key
+    SET_TYPE = "set-type"  # the `type` string becomes "ephemeral"
+    SET_TTL = "set-ttl"  # the `ttl` value becomes "5m" / "1h"
+
+
+@dataclass(frozen=True)
+class MarkerEdit:
+    """One step of a marker correction, on a node of this module."""
+
+    kind: MarkerEditKind
+    text: str  # the key, type or ttl written by the step
+    node: Optional[cst.CSTNode] = _node_field()  # the node the step replaces
+    quote_like: Optional[cst.CSTNode] = _node_field()  # the string whose quotes it copies (None: ")
+
+
+@dataclass(frozen=True)
+class MarkerCorrection:
+    """The unambiguous correction of an invalid marker; the text the model receives is unchanged."""
+
+    edits: Tuple[MarkerEdit, ...]
+
+    @property
+    def renames_key(self) -> bool:
+        return any(e.kind in (MarkerEditKind.RENAME_KEY, MarkerEditKind.RENAME_KEYWORD) for e in self.edits)
+
+    @property
+    def repairs_value(self) -> bool:
+        return any(e.kind not in (MarkerEditKind.RENAME_KEY, MarkerEditKind.RENAME_KEYWORD) for e in self.edits)

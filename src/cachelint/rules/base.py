@@ -15,6 +15,7 @@ from cachelint.core.diagnostics import Applicability
 
 if TYPE_CHECKING:
     from cachelint.rules.context import RuleContext
+    from cachelint.model.module_facts import ModuleFacts
     from cachelint.model.request import Request
 
 
@@ -56,8 +57,9 @@ class Rule:
     def check(self, request: "Request", ctx: "RuleContext") -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def check_module(self, ctx: "RuleContext", built) -> None:
-        """Optional: findings not tied to one request (e.g. obsolete client attributes)."""
+    def check_module(self, ctx: "RuleContext", facts: "ModuleFacts") -> None:
+        """Optional: findings not tied to one request (e.g. obsolete client attributes), read
+        from the module's facts."""
 
     @classmethod
     def documentation(cls) -> str:

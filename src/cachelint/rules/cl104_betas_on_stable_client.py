@@ -1,22 +1,16 @@
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple
-
-import libcst as cst
+from typing import Optional, Sequence
 
 from cachelint.core.diagnostics import Applicability
+from cachelint.fix.arguments import remove_argument
+from cachelint.fix.betas import move_to_beta_namespace
+from cachelint.fix.intents import FixSpec, Remove
+from cachelint.model.calls import Argument, CallArguments
+from cachelint.model.module_facts import ModuleFacts
 from cachelint.model.request import Request, SdkCall
-from cachelint.rules._betas import (
-    CACHING_BETA,
-    beta_only_keywords,
-    keyword_arg,
-    namespace_attribute,
-    remove_argument,
-)
-from cachelint.fix.intents import FixSpec, InsertAfter, Remove
+from cachelint.rules._betas import CACHING_BETA, beta_only_keywords
 from cachelint.rules.base import Example, Rule
-from cachelint.resolve.text import TextValue
-from cachelint.resolve.value import DictVal, ListVal
 
 GUIDE = '"""' + "Answer from the attached handbook and cite its section numbers. " * 80 + '"""'
 
@@ -168,33 +162,33 @@ class BetasOnStableClient(Rule):
         call = request.call
         if call.namespace != "messages" or request.in_batch or request.betas is None:
             return
-        node = call.node
-        if node is None:
+        if call.node is None:
             return
-        betas_arg = request.betas_arg
-        if betas_arg is not None:
-            value_code = _short(ctx, betas_arg.value)
+        betas = request.arguments.sent("betas")
+        assert betas is not None and betas.beta_flags is not None
+        if betas.written_at_call:
+            value_code = _short(ctx, betas.value_node)
         else:  # from a `**` dict
             known = ", ".join(f'"{b}"' if b is not None else "..." for b in request.betas)
             value_code = f"[{known}{', ...' if not request.betas_complete else ''}]"
-        only_caching = request.betas_complete and all(b == CACHING_BETA for b in request.betas)
-        if betas_arg is not None and _is_none(betas_arg.value):
-            only_caching = True
-        self._report(ctx, call, node, betas_arg, value_code, only_caching, request.keywords)
+        only_caching = betas.beta_flags.only(CACHING_BETA) or (betas.written_at_call and betas.beta_flags.written_none)
+        self._report(ctx, call, betas, request.arguments, value_code, only_caching, request.keywords)
 
-    def check_module(self, ctx, built) -> None:
+    def check_module(self, ctx, facts: ModuleFacts) -> None:
         """`client.messages.batches.create(..., betas=...)`: the batch call itself rejects it."""
-        for call in built.calls:
-            if call.method != "batches.create" or call.namespace != "messages" or call.node is None:
+        for batch in facts.batch_calls:
+            call = batch.call
+            if call.namespace != "messages" or call.node is None:
                 continue
-            betas_arg = keyword_arg(call.node, "betas")
-            if betas_arg is None:
+            betas = batch.arguments.written("betas")
+            if betas is None:
                 continue
-            only_caching = _is_none(betas_arg.value) or _resolves_to_caching_only(ctx, betas_arg.value)
-            keywords = [a.keyword.value for a in call.node.args if a.keyword is not None]
-            self._report(ctx, call, call.node, betas_arg, _short(ctx, betas_arg.value), only_caching, keywords)
+            assert betas.beta_flags is not None
+            only_caching = betas.beta_flags.written_none or betas.beta_flags.only(CACHING_BETA)
+            keywords = batch.arguments.written_keywords
+            self._report(ctx, call, betas, batch.arguments, _short(ctx, betas.value_node), only_caching, keywords)
 
-    def _report(self, ctx, call: SdkCall, node: cst.Call, betas_arg: Optional[cst.Arg], value_code: str,
+    def _report(self, ctx, call: SdkCall, betas: Argument, arguments: CallArguments, value_code: str,
                 only_caching: bool, keywords: Sequence[str]) -> None:
         callee = _short(ctx, call.func_node) if call.func_node is not None else f"messages.{call.method}"
         beta_only = beta_only_keywords(call.method, keywords)
@@ -209,66 +203,30 @@ class BetasOnStableClient(Rule):
             message += f"; call it on `client.beta.messages` instead ({extra} {'is' if len(beta_only) == 1 else 'are'} beta-only too)"
         else:
             message += "; call it on `client.beta.messages` instead"
-        fix = self._fix(ctx, call, betas_arg, only_caching and not beta_only)
-        ctx.report(betas_arg if betas_arg is not None else node, message, fix=fix, noqa_node=node)
+        fix = self._fix(ctx, call, betas, arguments, only_caching and not beta_only)
+        ctx.report(betas.edit_node if betas.written_at_call else call.node, message, fix=fix, noqa_node=call.node)
 
-    def _fix(self, ctx, call: SdkCall, betas_arg: Optional[cst.Arg], removable: bool) -> Optional[FixSpec]:
+    def _fix(self, ctx, call: SdkCall, betas: Argument, arguments: CallArguments, removable: bool) -> Optional[FixSpec]:
         if removable:
-            if betas_arg is not None:
-                edit = remove_argument(ctx, betas_arg)
+            if betas.written_at_call:
+                edit = remove_argument(ctx, betas.edit_node)
             else:
-                entry = _splat_entry(ctx, call.node)
-                if entry is None:
+                splatted = arguments.splatted("betas")
+                entry = splatted.edit_node if splatted is not None else None
+                if entry is None or entry not in ctx.positions:
                     return None  # it comes from a dict we cannot edit here
                 edit = Remove(entry)
             return FixSpec("Remove `betas` (prompt caching needs no beta flag)", Applicability.SAFE, [edit])
-        messages = namespace_attribute(call.func_node, "messages") if call.func_node is not None else None
-        if messages is None or messages not in ctx.positions:
+        move = move_to_beta_namespace(ctx, call.func_node)
+        if move is None:
             return None
         return FixSpec(
             "Call the beta namespace, which accepts `betas=`: `client.beta.messages`",
             Applicability.UNSAFE,
-            [InsertAfter(messages.value, ".beta")],
+            [move],
         )
 
 
-def _splat_entry(ctx, call: Optional[cst.Call]) -> Optional[cst.DictElement]:
-    """The `"betas": ...` entry of a dict literal in this file spread into the call with `**`."""
-    if call is None or ctx.resolver is None:
-        return None
-    found = None
-    for arg in call.args:
-        if arg.star != "**":
-            continue
-        value = ctx.resolver.resolve(arg.value)
-        entry = value.entry("betas") if isinstance(value, DictVal) else None
-        if entry is not None:
-            found = entry.node
-    if isinstance(found, cst.DictElement) and found in ctx.positions:
-        return found
-    return None
-
-
-def _is_none(node: cst.CSTNode) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
-
-
-def _resolves_to_caching_only(ctx, node: cst.CSTNode) -> bool:
-    if ctx.resolver is None:
-        return False
-    value = ctx.resolver.resolve(node)
-    items: Tuple = ()
-    if isinstance(value, ListVal) and value.complete:
-        items = value.items
-    elif isinstance(value, TextValue):
-        items = (value,)
-    else:
-        return False
-    return all(isinstance(item, TextValue) and item.text == CACHING_BETA for item in items)
-
-
-def _short(ctx, node: cst.CSTNode) -> str:
-    if ctx.resolver is not None:
-        return ctx.resolver.short(node)
+def _short(ctx, node) -> str:
     text = " ".join(ctx.code(node).split())
     return text if len(text) <= 40 else text[:37] + "..."

@@ -1,9 +1,5 @@
 from __future__ import annotations
 
-from typing import Optional
-
-import libcst as cst
-
 from cachelint.model.request import Platform, Request
 from cachelint.rules.base import Example, Rule
 
@@ -176,23 +172,14 @@ class TopLevelCacheControlUnsupported(Rule):
         )
         ctx.report(self._anchor(ctx, request), message, noqa_node=call.node)
 
-    def _anchor(self, ctx, request: Request) -> cst.CSTNode:
-        node: Optional[cst.CSTNode] = None
+    def _anchor(self, ctx, request: Request):
+        node = None
         marker = request.top_level_cache_control
         if marker is not None:
             node = marker.key_node or marker.node
         if node is None:
-            node = _cache_control_arg(request)
+            written = request.arguments.written("cache_control")
+            node = written.edit_node if written is not None else None
         if node is not None and node in ctx.positions:
             return node
         return request.node if request.node in ctx.positions else request.call.node
-
-
-def _cache_control_arg(request: Request) -> Optional[cst.CSTNode]:
-    call = request.call.node
-    if call is None:
-        return None
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "cache_control":
-            return arg
-    return None

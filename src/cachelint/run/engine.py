@@ -36,7 +36,7 @@ def run_rules(
     project: Optional[object] = None,
 ) -> FileAnalysis:
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    built = build_requests(wrapper, path, options, project)
+    built = build_requests(wrapper, path, options, project, text=text)
     if built.resolver is not None:
         built.resolver.text = text
     ctx = RuleContext(
@@ -51,7 +51,7 @@ def run_rules(
             if rule.waste and request.call.is_free:
                 continue
             rule.check(request, ctx)
-        rule.check_module(ctx, built)
+        rule.check_module(ctx, built.module_facts)
     ctx.current_rule = None
     _check_wrapper_callers(ctx, built, wrapper, path, options, project, rules)
     unknown = tuple(
