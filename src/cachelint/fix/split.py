@@ -14,6 +14,7 @@ import libcst as cst
 
 from cachelint.fix.intents import EditSpec, InsertAfter, Replace
 from cachelint.fix.markers import text_block
+from cachelint.syntax.treewalk import implicit_string_parts
 from cachelint.fix.source import SourceFile
 from cachelint.model.request import BlockFacts
 
@@ -75,16 +76,7 @@ def split_expression(source: SourceFile, expression: cst.CSTNode, varies: Varies
 
 def _split_concatenated(source: SourceFile, node: cst.ConcatenatedString, varies: Varies) -> Optional[Tuple[str, str]]:
     """`f"{STATIC}\\n" f"Hello {name}."`: split between (or inside) the implicit parts."""
-    parts: List[cst.BaseExpression] = []
-
-    def flatten(item: cst.BaseExpression) -> None:
-        if isinstance(item, cst.ConcatenatedString):
-            flatten(item.left)
-            flatten(item.right)
-        else:
-            parts.append(item)
-
-    flatten(node)
+    parts = implicit_string_parts(node)
     for index, part in enumerate(parts):
         if isinstance(part, cst.FormattedString):
             inner = _split_fstring(source, part, varies)

@@ -28,9 +28,10 @@ from cachelint.model.request import (
     SegmentForm,
     TokenBound,
 )
-from cachelint.resolve.text import Piece, Staticness, TextValue
 from cachelint.resolve.resolver import Resolver
+from cachelint.resolve.text import Piece, Staticness, TextValue
 from cachelint.resolve.value import DictVal, ListVal, Unknown, Value, as_text
+from cachelint.syntax.treewalk import implicit_string_parts
 
 # The upper bound behind "never cached" findings must not underestimate: ASCII text at 2
 # characters per token (English runs ~4, code and JSON ~3), any other character at 2 tokens,
@@ -170,7 +171,7 @@ class _PrefixAnalysis:
         if isinstance(expression, cst.FormattedString):
             parts = [p for p in expression.parts if isinstance(p, cst.FormattedStringExpression)]
         elif isinstance(expression, cst.ConcatenatedString) and not expression.lpar:
-            for part in _implicit_parts(expression):
+            for part in implicit_string_parts(expression):
                 if isinstance(part, cst.FormattedString):
                     parts.extend(p for p in part.parts if isinstance(p, cst.FormattedStringExpression))
         elif isinstance(expression, cst.BinaryOperation) and isinstance(expression.operator, cst.Add):
@@ -417,18 +418,6 @@ def _text_entry(node: cst.Dict) -> Optional[cst.DictElement]:
     return None
 
 
-def _implicit_parts(node: cst.ConcatenatedString) -> List[cst.BaseExpression]:
-    parts: List[cst.BaseExpression] = []
-
-    def flatten(item: cst.BaseExpression) -> None:
-        if isinstance(item, cst.ConcatenatedString):
-            flatten(item.left)
-            flatten(item.right)
-        else:
-            parts.append(item)
-
-    flatten(node)
-    return parts
 
 
 def _added_operands(node: cst.BaseExpression) -> List[cst.BaseExpression]:

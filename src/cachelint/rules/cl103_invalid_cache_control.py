@@ -6,7 +6,6 @@ from cachelint.core.diagnostics import Applicability
 from cachelint.fix.intents import FixSpec
 from cachelint.fix.marker_edits import correction_edits
 from cachelint.model.request import Marker, Request
-from cachelint.rules._breakpoints import anchor, breakpoints, describe
 from cachelint.rules.base import Example, Rule
 
 
@@ -152,11 +151,11 @@ class InvalidCacheControl(Rule):
     ]
 
     def check(self, request: Request, ctx) -> None:
-        for point in breakpoints(request, ctx):
+        for point in request.prefix.breakpoints:
             marker = point.marker
             if marker.valid is not False:
                 continue
-            where = describe(request, point)
+            where = point.place
             if marker.key != "cache_control":
                 message = (
                     f"`{marker.key}` on {where} is not a field the API knows (it reads only "
@@ -165,7 +164,7 @@ class InvalidCacheControl(Rule):
             else:
                 problem = marker.problem or "the value is not accepted"
                 message = f"invalid `cache_control` on {where}: {problem}; the API rejects this request with 400"
-            ctx.report(anchor(ctx, request, point), message, fix=_fix(ctx, marker), noqa_node=request.call.node)
+            ctx.report(point.report_node, message, fix=_fix(ctx, marker), noqa_node=request.call.node)
 
 
 def _fix(ctx, marker: Marker) -> Optional[FixSpec]:

@@ -110,3 +110,18 @@ def find_all(root: cst.CSTNode, predicate: Callable[[cst.CSTNode], bool]) -> Lis
             found.append(node)
         stack.extend(reversed(list(code_children(node))))
     return found
+
+
+def implicit_string_parts(node: cst.ConcatenatedString) -> List[cst.BaseExpression]:
+    """The parts of an implicitly joined string (`"a" f"{b}" "c"`), left to right."""
+    parts: List[cst.BaseExpression] = []
+
+    def flatten(item: cst.BaseExpression) -> None:
+        if isinstance(item, cst.ConcatenatedString):
+            flatten(item.left)
+            flatten(item.right)
+        else:
+            parts.append(item)
+
+    flatten(node)
+    return parts
