@@ -437,21 +437,19 @@ def marker_mentions(resolver) -> Tuple[MarkerMention, ...]:
     """Every `cache_control` the module names: as a string (`"cache_control"`, `"cache-control"`,
     `"cacheControl"`) or as a keyword argument, with the nodes around each."""
     mentions: List[cst.CSTNode] = []
-
-    class _Finder(cst.CSTVisitor):
-        def visit_SimpleString(self, node: cst.SimpleString) -> None:
-            try:
-                value = node.evaluated_value
-            except Exception:
-                return
-            if value in ("cache_control", "cache-control", "cacheControl"):
-                mentions.append(node)
-
-        def visit_Arg(self, node: cst.Arg) -> None:
+    # The index's walk (code fields only), not a CSTVisitor: this runs on every module with a
+    # re-sent history, and a visitor rebuilds every node of the module as it goes.
+    for node in resolver.index.nodes((cst.SimpleString, cst.Arg)):
+        if isinstance(node, cst.Arg):
             if node.keyword is not None and node.keyword.value == "cache_control":
                 mentions.append(node)
-
-    resolver.module.visit(_Finder())
+            continue
+        try:
+            value = node.evaluated_value
+        except Exception:
+            continue
+        if value in ("cache_control", "cache-control", "cacheControl"):
+            mentions.append(node)
     return tuple(MarkerMention(node, tuple(resolver.ancestors(node))) for node in mentions)
 
 

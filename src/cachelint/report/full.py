@@ -85,7 +85,7 @@ def _render_diagnostic(console, Text, d: Diagnostic, text: Optional[str], contex
             note.append(f" ({_HELP_NOTES[d.fix.applicability]})", style="dim")
         console.print(note)
     if d.cost is not None:
-        console.print(Text("  = cost: ", style="bold cyan") + Text(_cost_phrase(d)))
+        console.print(Text("  = cost: ", style="bold cyan") + Text(summary.cost_phrase(d.cost)))
     if (
         context.show_fixes
         and not context.fix_mode
@@ -102,15 +102,6 @@ def _styled(Text, gutter: str, body: str, style: Optional[str]):
     line = Text(gutter, style="bold blue")
     line.append(body, style=style or "")
     return line
-
-
-def _cost_phrase(d: Diagnostic) -> str:
-    cost = d.cost
-    model = f"{cost.model}, assumed" if cost.model_assumed else cost.model
-    phrase = f"~{cost.tokens_per_call:,} tokens per call ({model})"
-    if cost.usd_per_1k_calls is not None:
-        phrase += f", ~${cost.usd_per_1k_calls:,.2f} per 1k calls"
-    return phrase + " (estimate)"
 
 
 def _code_frame(d: Diagnostic, text: str) -> List[tuple]:

@@ -11,6 +11,15 @@ FIX_COMMAND = "`cachelint fix`"
 UNSAFE_FIX_COMMAND = "`cachelint fix --unsafe-fixes`"
 
 
+def cost_phrase(cost) -> str:
+    """What a finding costs, as every human-facing output words it (`= cost: ...`, the editor)."""
+    model = f"{cost.model}, assumed" if cost.model_assumed else cost.model
+    phrase = f"~{cost.tokens_per_call:,} tokens per call ({model})"
+    if cost.usd_per_1k_calls is not None:
+        phrase += f", ~${cost.usd_per_1k_calls:,.2f} per 1k calls"
+    return phrase + " (estimate)"
+
+
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 

@@ -11,8 +11,9 @@ from typing import Dict, List, Optional, Tuple
 from lsprotocol import types
 
 from cachelint.core.codes import SYNTAX_ERROR_CODE
-from cachelint.core.diagnostics import Cost, Diagnostic
+from cachelint.core.diagnostics import Diagnostic
 from cachelint.report.sarif import INFORMATION_URI
+from cachelint.report.summary import cost_phrase
 from cachelint.server.documents import NotebookSnapshot
 from cachelint.server.linting import AnySnapshot
 from cachelint.server.positions import UTF16, LineIndex
@@ -25,15 +26,6 @@ RULES_URL = INFORMATION_URI + "#rules"
 
 def rule_url(code: str) -> str:
     return RULES_URL
-
-
-def cost_phrase(cost: Cost) -> str:
-    """The cost as the `full` report words it (`= cost: ...`)."""
-    model = f"{cost.model}, assumed" if cost.model_assumed else cost.model
-    phrase = f"~{cost.tokens_per_call:,} tokens per call ({model})"
-    if cost.usd_per_1k_calls is not None:
-        phrase += f", ~${cost.usd_per_1k_calls:,.2f} per 1k calls"
-    return phrase + " (estimate)"
 
 
 def severity_of(diagnostic: Diagnostic) -> types.DiagnosticSeverity:

@@ -8,7 +8,8 @@ from lsprotocol import types
 
 from cachelint.core.diagnostics import Diagnostic
 from cachelint.report.catalogue import RuleEntry, find_entry
-from cachelint.server.diagnostics import cost_phrase, text_of_target
+from cachelint.report.summary import cost_phrase
+from cachelint.server.diagnostics import text_of_target
 from cachelint.server.linting import LintOutcome
 from cachelint.server.positions import UTF16, LineIndex, position_in_range
 
