@@ -26,6 +26,7 @@ from typing import Optional, Set, Tuple
 import libcst as cst
 from cachelint.syntax.positions import LazyPositions
 from cachelint.syntax.scopes import Assignment
+from cachelint.syntax.treewalk import walk
 
 from cachelint.model.conversation_facts import LoopKind, MarkerMention
 from cachelint.model.conversation_history import analyze_history, marker_mentions
@@ -286,32 +287,18 @@ class ConversationAnalyzer:
 
 def _leaves_loop(suite: cst.CSTNode) -> bool:
     """A `return`, or a `break` of the loop around, anywhere in `suite`."""
-    found = False
+    if isinstance(suite, NESTED_SCOPES):
+        return False
+    if isinstance(suite, LOOPS):
+        return _returns_inside(suite)
+    for node in walk(suite, prune=lambda n: isinstance(n, NESTED_SCOPES + LOOPS)):
+        if isinstance(node, (cst.Return, cst.Break)):
+            return True
+        # a `break` in an inner loop leaves that loop; its `return`s still leave the function
+        if isinstance(node, LOOPS) and _returns_inside(node):
+            return True
+    return False
 
-    class _Finder(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            nonlocal found
-            if found or isinstance(node, NESTED_SCOPES):
-                return False
-            if isinstance(node, cst.Return):
-                found = True
-                return False
-            if isinstance(node, LOOPS):
-                # a `break` there leaves the inner loop; its `return`s still leave the function
-                node.visit(_ReturnFinder())
-                return False
-            if isinstance(node, cst.Break):
-                found = True
-            return not found
 
-    class _ReturnFinder(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            nonlocal found
-            if found or isinstance(node, NESTED_SCOPES):
-                return False
-            if isinstance(node, cst.Return):
-                found = True
-            return not found
-
-    suite.visit(_Finder())
-    return found
+def _returns_inside(loop: cst.CSTNode) -> bool:
+    return any(isinstance(n, cst.Return) for n in walk(loop, prune=lambda n: isinstance(n, NESTED_SCOPES)))

@@ -19,7 +19,6 @@ from __future__ import annotations
 from typing import Callable, List, Optional, Tuple
 
 import libcst as cst
-from cachelint.syntax.scopes import Assignment, GlobalScope
 
 from cachelint.model.conversation_facts import (
     ConversationHistory,
@@ -46,6 +45,8 @@ from cachelint.model.conversation_refs import (
     session_key,
     slice_parts,
 )
+from cachelint.syntax.scopes import Assignment, GlobalScope
+from cachelint.syntax.treewalk import walk
 
 MAX_ALIAS_DEPTH = 4
 # Dropping this many of the oldest messages at a time is a sliding window, whatever the condition.
@@ -419,18 +420,14 @@ def _mentions_tool_results(region: Optional[cst.CSTNode]) -> bool:
     """Tool results are appended in the code that runs each turn: an agent loop."""
     if region is None:
         return False
-    found = False
-
-    class _Finder(cst.CSTVisitor):
-        def visit_SimpleString(self, node: cst.SimpleString) -> None:
-            nonlocal found
+    for node in walk(region):
+        if isinstance(node, cst.SimpleString):
             try:
-                found = found or node.evaluated_value == "tool_result"
+                if node.evaluated_value == "tool_result":
+                    return True
             except Exception:
-                pass
-
-    region.visit(_Finder())
-    return found
+                continue
+    return False
 
 
 def marker_mentions(resolver) -> Tuple[MarkerMention, ...]:
@@ -467,33 +464,25 @@ def _window_size(analysis: _Analysis, ref: HistoryRef, lower: Optional[cst.CSTNo
         if getattr(value, "value", None) is not None and isinstance(value.value, int) and not isinstance(value.value, bool):
             return lower if value.value < 0 else None
         return None
-    found: List[cst.CSTNode] = []
-
-    class _LenMinus(cst.CSTVisitor):
-        def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
-            if isinstance(node.operator, cst.Subtract) and is_len_of(ref, node.left):
-                found.append(node.right)
-
-    lower.visit(_LenMinus())
-    return found[0] if found else None
+    for node in walk(lower):
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract):
+            if is_len_of(ref, node.left):
+                return node.right
+    return None
 
 
 def _caps_length_at(analysis: _Analysis, ref: HistoryRef, condition: cst.CSTNode, size: cst.CSTNode) -> bool:
     """Does the condition compare `len(history)` with the window's own size (`len(h) > N` for
     `h[-N:]`)? Then the trim runs on every turn past N. A larger threshold is compaction."""
     wanted = " ".join(analysis.resolver.code(size).split())
-    found = False
 
     def same(node: cst.CSTNode) -> bool:
         return " ".join(analysis.resolver.code(node).split()) == wanted
 
-    class _Finder(cst.CSTVisitor):
-        def visit_Comparison(self, node: cst.Comparison) -> None:
-            nonlocal found
+    test = getattr(condition, "test", None)
+    for node in walk(test if test is not None else condition):
+        if isinstance(node, cst.Comparison):
             operands = [node.left] + [target.comparator for target in node.comparisons]
             if any(is_len_of(ref, o) for o in operands) and any(same(o) for o in operands):
-                found = True
-
-    test = getattr(condition, "test", None)
-    (test if test is not None else condition).visit(_Finder())
-    return found
+                return True
+    return False

@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
-from cachelint.syntax.scopes import Assignment
 
 from cachelint.model.conversation_facts import HistoryKind, UseKind
+from cachelint.syntax.scopes import Assignment
+from cachelint.syntax.treewalk import find_all, walk
 
 
 # ---------------------------------------------------------------------------------------------
@@ -71,16 +72,7 @@ class SelfRef(HistoryRef):
     def __init__(self, klass: cst.ClassDef, attribute: str):
         self.name = f"self.{attribute}"
         self.attribute = attribute
-        found: List[cst.CSTNode] = []
-        matches = self.matches
-
-        class _Collector(cst.CSTVisitor):
-            def visit_Attribute(self, node: cst.Attribute) -> None:
-                if matches(node):
-                    found.append(node)
-
-        klass.visit(_Collector())
-        self._nodes = found
+        self._nodes = find_all(klass, self.matches)
 
     def matches(self, node: cst.CSTNode) -> bool:
         return (
@@ -102,17 +94,7 @@ class SessionRef(HistoryRef):
     def __init__(self, module: cst.Module, key: str, written: str):
         self.name = written
         self.key = key
-        found: List[cst.CSTNode] = []
-        matches = self.matches
-
-        class _Collector(cst.CSTVisitor):
-            def on_visit(self, node: cst.CSTNode) -> bool:
-                if matches(node):
-                    found.append(node)
-                return True
-
-        module.visit(_Collector())
-        self._nodes = found
+        self._nodes = find_all(module, self.matches)
 
     def matches(self, node: cst.CSTNode) -> bool:
         return session_key(node) == self.key
@@ -255,20 +237,7 @@ def del_statement(resolver, subscript: cst.Subscript) -> Optional[cst.Del]:
 
 
 def mentions_list(ref: HistoryRef, node: cst.CSTNode) -> bool:
-    found = False
-
-    class _Finder(cst.CSTVisitor):
-        def on_visit(self, visited: cst.CSTNode) -> bool:
-            nonlocal found
-            if found:
-                return False
-            if ref.matches(visited):
-                found = True
-                return False
-            return True
-
-    node.visit(_Finder())
-    return found
+    return any(ref.matches(visited) for visited in walk(node))
 
 
 def flatten_add(node: cst.BaseExpression) -> List[cst.BaseExpression]:

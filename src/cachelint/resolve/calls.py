@@ -31,6 +31,7 @@ from cachelint.resolve.value import (
     staticness_of,
 )
 from cachelint.syntax.scopes import ImportAssignment
+from cachelint.syntax.treewalk import find_all
 
 DEDENT_CALLS = {"textwrap.dedent": textwrap.dedent, "inspect.cleandoc": inspect.cleandoc}
 TEXT_METHODS = {
@@ -41,23 +42,11 @@ TEXT_METHODS = {
 
 def returns(definition: cst.FunctionDef) -> List[cst.Return]:
     """The function's own `return` statements (not those of functions or lambdas inside it)."""
-    found: List[cst.Return] = []
+    return find_all(definition, lambda node: isinstance(node, cst.Return), prune=_inner_scope)
 
-    class _Collector(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is definition
 
-        def visit_Lambda(self, node: cst.Lambda) -> bool:
-            return False
-
-        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            return False
-
-        def visit_Return(self, node: cst.Return) -> None:
-            found.append(node)
-
-    definition.visit(_Collector())
-    return found
+def _inner_scope(node: cst.CSTNode) -> bool:
+    return isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef))
 
 
 class CallResolution:

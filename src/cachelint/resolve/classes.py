@@ -7,7 +7,7 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-from cachelint.syntax.treewalk import find_all
+from cachelint.syntax.treewalk import find_all, walk
 
 
 @dataclass(frozen=True)
@@ -55,28 +55,21 @@ def self_assignments(klass: cst.ClassDef) -> Dict[str, List[SelfAssignment]]:
 
 def self_list_grows(klass: cst.ClassDef, name: str) -> bool:
     """`self.<name>` is appended to, extended or `+=`-ed somewhere in the class."""
-    grows = False
 
-    class _Collector(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            nonlocal grows
+    def is_self_attribute(node: cst.CSTNode) -> bool:
+        return (
+            isinstance(node, cst.Attribute)
+            and isinstance(node.value, cst.Name)
+            and node.value.value == "self"
+            and node.attr.value == name
+        )
+
+    for node in walk(klass):
+        if isinstance(node, cst.Call):
             func = node.func
-            if (
-                isinstance(func, cst.Attribute)
-                and func.attr.value in ("append", "extend", "insert")
-                and isinstance(func.value, cst.Attribute)
-                and isinstance(func.value.value, cst.Name)
-                and func.value.value.value == "self"
-                and func.value.attr.value == name
-            ):
-                grows = True
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            nonlocal grows
-            target = node.target
-            if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
-                if target.value.value == "self" and target.attr.value == name:
-                    grows = True
-
-    klass.visit(_Collector())
-    return grows
+            if isinstance(func, cst.Attribute) and func.attr.value in ("append", "extend", "insert"):
+                if is_self_attribute(func.value):
+                    return True
+        elif isinstance(node, cst.AugAssign) and is_self_attribute(node.target):
+            return True
+    return False

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from typing import Callable, Dict, Iterator, List, Tuple, Type
+from typing import Callable, Dict, Iterator, List, Optional, Tuple, Type
 
 import libcst as cst
 
@@ -100,16 +100,26 @@ def parent_map(root: cst.CSTNode) -> Dict[cst.CSTNode, cst.CSTNode]:
     return parents
 
 
-def find_all(root: cst.CSTNode, predicate: Callable[[cst.CSTNode], bool]) -> List[cst.CSTNode]:
-    """Code nodes matching `predicate`, in source order."""
-    found: List[cst.CSTNode] = []
+def walk(root: cst.CSTNode, prune: Optional[Callable[[cst.CSTNode], bool]] = None) -> Iterator[cst.CSTNode]:
+    """`root` and the code nodes under it, in source order; below a node other than `root` for
+    which `prune` is true nothing is visited (a nested function, say). Unlike a `CSTVisitor`,
+    which rebuilds every node it passes, this only reads the tree."""
     stack: List[cst.CSTNode] = [root]
     while stack:
         node = stack.pop()
-        if predicate(node):
-            found.append(node)
+        yield node
+        if prune is not None and node is not root and prune(node):
+            continue
         stack.extend(reversed(list(code_children(node))))
-    return found
+
+
+def find_all(
+    root: cst.CSTNode,
+    predicate: Callable[[cst.CSTNode], bool],
+    prune: Optional[Callable[[cst.CSTNode], bool]] = None,
+) -> List[cst.CSTNode]:
+    """Code nodes matching `predicate`, in source order (see `walk` for `prune`)."""
+    return [node for node in walk(root, prune) if predicate(node)]
 
 
 def implicit_string_parts(node: cst.ConcatenatedString) -> List[cst.BaseExpression]:
