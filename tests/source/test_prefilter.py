@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from cachelint.source.prefilter import may_contain_requests
 from cachelint.run.triage import triage
-from cachelint.model.build import _request_shaped
+from cachelint.model.sdk import is_request_shaped
 from cachelint.syntax.treewalk import find_all
 
 REPO = Path(__file__).resolve().parents[2]
@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def has_request_shaped_call(source: bytes) -> bool:
     """The engine's own first filter (`build_requests`): a call with a request method chain."""
-    return bool(find_all(cst.parse_module(source), _request_shaped))
+    return bool(find_all(cst.parse_module(source), is_request_shaped))
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import libcst as cst
 
 from cachelint.fix.arguments import remove_dict_entry
 from cachelint.fix.intents import EditSpec, InsertAfter, Replace
+from cachelint.fix.source import SourceFile
 from cachelint.model.calls import BetaHeader
 
 
@@ -27,45 +28,51 @@ def namespace_attribute(func: cst.CSTNode, attr: str) -> Optional[cst.Attribute]
             return None
 
 
-def move_to_beta_namespace(ctx, func: Optional[cst.CSTNode]) -> Optional[EditSpec]:
+def move_to_beta_namespace(source: SourceFile, func: Optional[cst.CSTNode]) -> Optional[EditSpec]:
     """`client.messages.create` -> `client.beta.messages.create`; None when the callee has no
     `messages` step in this file."""
     messages = namespace_attribute(func, "messages") if func is not None else None
-    if messages is None or messages not in ctx.positions:
+    if messages is None or messages not in source.positions:
         return None
     return InsertAfter(messages.value, ".beta")
 
 
-def leave_prompt_caching_namespace(ctx, func: Optional[cst.CSTNode], to_stable: bool) -> Optional[EditSpec]:
+def leave_prompt_caching_namespace(
+    source: SourceFile, func: Optional[cst.CSTNode], to_stable: bool
+) -> Optional[EditSpec]:
     """Rewrite `X.beta.prompt_caching` in a callee to `X` (`to_stable`) or to `X.beta`."""
     if func is None:
         return None
     attribute = namespace_attribute(func, "prompt_caching")
-    if attribute is None or attribute not in ctx.positions:
+    if attribute is None or attribute not in source.positions:
         return None
     beta = attribute.value
     if not isinstance(beta, cst.Attribute):
         return None
     keep = beta.value if to_stable else beta
-    return Replace(attribute, ctx.text[slice(*ctx.span(keep))])
+    return Replace(attribute, source.text[slice(*source.span(keep))])
 
 
-def rename_prompt_caching_reference(ctx, attribute: cst.Attribute, beta: cst.CSTNode) -> EditSpec:
+def rename_prompt_caching_reference(
+    source: SourceFile, attribute: cst.Attribute, beta: cst.CSTNode
+) -> EditSpec:
     """`X.beta.prompt_caching` -> `X.beta` (`....prompt_caching.messages` becomes `beta.messages`)."""
-    return Replace(attribute, ctx.text[slice(*ctx.span(beta))])
+    return Replace(attribute, source.text[slice(*source.span(beta))])
 
 
-def drop_header_values(ctx, header: BetaHeader, remaining: Sequence[str], keyword: str) -> Optional[List[EditSpec]]:
+def drop_header_values(
+    source: SourceFile, header: BetaHeader, remaining: Sequence[str], keyword: str
+) -> Optional[List[EditSpec]]:
     """Edits leaving `remaining` in an `anthropic-beta` header: the string rewritten, or the
     entry removed when nothing remains (the whole `keyword=` argument when it held only that).
     None when the header is not a dict entry of this file or its string cannot be rewritten."""
     entry = header.entry_node
-    if not isinstance(entry, cst.DictElement) or entry not in ctx.positions:
+    if not isinstance(entry, cst.DictElement) or entry not in source.positions:
         return None
     if remaining:
         literal = _header_literal(entry.value, list(remaining))
         return [Replace(entry.value, literal)] if literal is not None else None
-    return [remove_dict_entry(ctx, entry, keyword)]
+    return [remove_dict_entry(source, entry, keyword)]
 
 
 def _header_literal(node: cst.CSTNode, remaining: List[str]) -> Optional[str]:

@@ -27,7 +27,7 @@ from cachelint.model.request import (
     Ttl,
 )
 from cachelint.resolve.text import Origin, Staticness, TextValue
-from cachelint.model.sdk import SdkRecognizer, _method_chain, _shape
+from cachelint.model.sdk import SdkRecognizer, is_request_shaped
 from cachelint.resolve.resolver import Resolver
 from cachelint.resolve.value import (
     Const,
@@ -63,14 +63,6 @@ class BuiltRequests:
     module_facts: ModuleFacts = ModuleFacts()  # what the module holds besides requests
 
 
-def _request_shaped(node: cst.CSTNode) -> bool:
-    """A call whose callee chain has the shape of a request method (cheap syntactic filter)."""
-    if not isinstance(node, cst.Call):
-        return False
-    chain = _method_chain(node.func)
-    return chain is not None and _shape(chain[1]) is not None
-
-
 def build_requests(
     wrapper, path: str, options: AnalysisOptions, project=None, text: Optional[str] = None
 ) -> BuiltRequests:
@@ -79,7 +71,7 @@ def build_requests(
     from cachelint.syntax.scopes import ModuleIndex
 
     index = ModuleIndex(wrapper.module)
-    candidates = [call for call in index.calls if _request_shaped(call)]
+    candidates = [call for call in index.calls if is_request_shaped(call)]
     built = BuiltRequests(index=index)
     if not candidates:
         built.module_facts = module_facts(wrapper, path, index, None, [], text)

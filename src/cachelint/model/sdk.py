@@ -301,6 +301,15 @@ def _is_local_name(names) -> bool:
     return any("." not in n or n.startswith("<") for n in names)
 
 
+def is_request_shaped(node: cst.CSTNode) -> bool:
+    """A call whose callee chain has the shape of a request method (cheap syntactic filter,
+    before any name is resolved)."""
+    if not isinstance(node, cst.Call):
+        return False
+    chain = _method_chain(node.func)
+    return chain is not None and _shape(chain[1]) is not None
+
+
 def _method_chain(func: cst.CSTNode) -> Optional[Tuple[cst.CSTNode, List[str]]]:
     """Flatten `a.b.with_options(x).c.d` into (a, ["b", "with_options()", "c", "d"])."""
     steps: List[str] = []

@@ -9,7 +9,7 @@ from cachelint.model.request import Platform, Request, SegmentForm
 from cachelint.resolve.text import Staticness
 from cachelint.fix.markers import EPHEMERAL
 from cachelint.rules._shared import size_gate, tokens_phrase
-from cachelint.fix.conversation import keyword_after_last_argument
+from cachelint.fix.arguments import keyword_after_last_argument
 from cachelint.fix.intents import FixSpec
 from cachelint.rules.base import Example, Rule
 
@@ -276,7 +276,7 @@ def _markers_may_be_added_elsewhere(ctx, request: Request, history: Conversation
 def _fix(ctx, request: Request) -> FixSpec:
     reason = _no_automatic_caching(ctx, request)
     if reason is None:
-        insertion = keyword_after_last_argument(request.call.node, TOP_LEVEL, ctx.text, ctx.span, ctx.positions)
+        insertion = keyword_after_last_argument(ctx, request.call.node, TOP_LEVEL)
         if insertion is not None:
             return FixSpec(
                 "Add top-level `cache_control={\"type\": \"ephemeral\"}` (automatic caching of the history)",

@@ -1,4 +1,4 @@
-"""fix/conversation.py: a keyword added after a call's last argument, in the call's own layout."""
+"""fix/arguments.py: a keyword added after a call's last argument, in the call's own layout."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from libcst.metadata import MetadataWrapper
 from cachelint.core.diagnostics import Applicability
 from cachelint.core.options import AnalysisOptions
 from cachelint.fix.apply import apply_edits
-from cachelint.fix.conversation import keyword_after_last_argument
+from cachelint.fix.arguments import keyword_after_last_argument
 from cachelint.fix.edits import resolve_fix
 from cachelint.fix.intents import FixSpec
 from cachelint.rules.context import RuleContext
@@ -21,7 +21,7 @@ def _added(source: str) -> str:
     module = cst.parse_module(source)
     ctx = RuleContext(module, MetadataWrapper(module, unsafe_skip_copy=True), source, "x.py", AnalysisOptions())
     call = module.body[0].body[0].value
-    intents = keyword_after_last_argument(call, KEYWORD, ctx.text, ctx.span, ctx.positions)
+    intents = keyword_after_last_argument(ctx, call, KEYWORD)
     assert intents is not None
     fix = resolve_fix(FixSpec("add", Applicability.SAFE, intents), module, ctx.span, ctx.parents, ctx.lines.location)
     return apply_edits(source, fix.edits)
@@ -49,5 +49,5 @@ def test_no_insertion_without_arguments() -> None:
     module = cst.parse_module("f()\n")
     ctx = RuleContext(module, MetadataWrapper(module, unsafe_skip_copy=True), "f()\n", "x.py", AnalysisOptions())
     call = module.body[0].body[0].value
-    assert keyword_after_last_argument(call, KEYWORD, ctx.text, ctx.span, ctx.positions) is None
-    assert keyword_after_last_argument(None, KEYWORD, ctx.text, ctx.span, ctx.positions) is None
+    assert keyword_after_last_argument(ctx, call, KEYWORD) is None
+    assert keyword_after_last_argument(ctx, None, KEYWORD) is None
