@@ -17,7 +17,7 @@ from cachelint.fix.intents import EditSpec, FixSpec
 from cachelint.fix.markers import add_marker, as_cached_block_list, dict_with_marker, move_marker
 from cachelint.fix.reorder import move_after_static
 from cachelint.fix.split import split_block, split_into_blocks
-from cachelint.model.build import build_requests
+from cachelint.model.requests import build_requests
 from cachelint.model.request import Request
 from cachelint.rules.context import RuleContext
 

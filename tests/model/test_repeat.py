@@ -7,7 +7,7 @@ from libcst.metadata import MetadataWrapper
 
 from cachelint.core.options import AnalysisOptions
 from cachelint.model.request import RepeatKind
-from cachelint.model.build import build_requests
+from cachelint.model.requests import build_requests
 
 HEAD = "import anthropic\nclient = anthropic.Anthropic()\n"
 STREAMLIT = "import streamlit as st\n"

@@ -9,7 +9,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from cachelint.core.options import AnalysisOptions
 from cachelint.model.request import Platform
-from cachelint.model.build import build_requests
+from cachelint.model.requests import build_requests
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "recognition"
 

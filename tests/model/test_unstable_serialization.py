@@ -6,7 +6,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from cachelint.core.options import AnalysisOptions
-from cachelint.model.build import build_requests
+from cachelint.model.requests import build_requests
 from cachelint.model.serialization import SetConsumer, serialization_prefix, unstable_serializations
 from cachelint.resolve.ordering import SetElements
 

@@ -6,7 +6,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from cachelint.core.options import AnalysisOptions
-from cachelint.model.build import build_requests
+from cachelint.model.requests import build_requests
 from cachelint.resolve.text import Cause, Piece, Staticness
 
 HEAD = "import json\nimport os\nimport random\nimport time\nimport uuid\nfrom datetime import datetime\nimport anthropic\nclient = anthropic.Anthropic()\n"

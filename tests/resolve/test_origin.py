@@ -8,7 +8,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from cachelint.core.options import AnalysisOptions
-from cachelint.model.build import build_requests
+from cachelint.model.requests import build_requests
 from cachelint.resolve.resolver import Resolver
 from cachelint.resolve.text import Origin
 

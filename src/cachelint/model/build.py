@@ -1,4 +1,11 @@
-"""Build the request model of every recognised SDK call in a module."""
+"""Assemble the request model of one call from its Anthropic-shaped arguments.
+
+The SDK front-end feeds it a call's own keywords; a framework front-end
+(`cachelint.model.frontends`) feeds it the same keywords translated from its framework's shapes
+(LiteLLM's system messages, Converse's `system` list, ...), keeping the source nodes so findings
+and fixes point at what the user wrote. `cachelint.model.requests` runs every front-end over a
+module.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +18,8 @@ from cachelint.core.options import AnalysisOptions
 from cachelint.model.arguments import entry_argument, entry_value_node, keyword_argument
 from cachelint.model.calls import Argument, ArgumentSource, CallArguments
 from cachelint.model.conversation import ConversationAnalyzer
+from cachelint.model.frameworks import FrameworkFacts
 from cachelint.model.marker_repair import marker_correction
-from cachelint.model.module_facts import ModuleFacts, module_facts
 from cachelint.model.prefix import with_prefix_facts
 from cachelint.model.request import (
     BatchCall,
@@ -27,7 +34,6 @@ from cachelint.model.request import (
     Ttl,
 )
 from cachelint.resolve.text import Origin, Staticness, TextValue
-from cachelint.model.sdk import SdkRecognizer, is_request_shaped
 from cachelint.resolve.resolver import Resolver
 from cachelint.resolve.value import (
     Const,
@@ -47,63 +53,9 @@ BLOCK_KINDS = {kind.value: kind for kind in BlockKind}
 
 
 @dataclass
-class UnknownCall:
-    node: cst.Call
-    method: str
-    reasons: List[str] = field(default_factory=list)
+class RequestArgument:
+    """One Anthropic request keyword (`system`, `messages`, `tools`, `model`, ...) and its value."""
 
-
-@dataclass
-class BuiltRequests:
-    requests: List[Request] = field(default_factory=list)
-    unknown_sites: List[UnknownCall] = field(default_factory=list)
-    calls: List[SdkCall] = field(default_factory=list)
-    resolver: Optional[Resolver] = None
-    index: Optional[object] = None  # scopes.ModuleIndex of the module
-    module_facts: ModuleFacts = ModuleFacts()  # what the module holds besides requests
-
-
-def build_requests(
-    wrapper, path: str, options: AnalysisOptions, project=None, text: Optional[str] = None
-) -> BuiltRequests:
-    """`text` (the module's source, when the caller has it) lets the module facts skip searches
-    for names the source does not contain."""
-    from cachelint.syntax.scopes import ModuleIndex
-
-    index = ModuleIndex(wrapper.module)
-    candidates = [call for call in index.calls if is_request_shaped(call)]
-    built = BuiltRequests(index=index)
-    if not candidates:
-        built.module_facts = module_facts(wrapper, path, index, None, [], text)
-        return built
-    resolver = Resolver(wrapper, path, project, index=index)
-    built.resolver = resolver
-    resolver.built_requests = built  # wrappers.py asks again for this module's requests
-    recognizer = SdkRecognizer(resolver)
-    conversations = ConversationAnalyzer(resolver)
-    batch_calls: List[BatchCall] = []
-    for call in candidates:
-        sdk_call = recognizer.match(call)
-        if sdk_call is None:
-            continue
-        built.calls.append(sdk_call)
-        builder = _RequestBuilder(resolver, conversations, sdk_call)
-        if sdk_call.method == "batches.create":
-            arguments = _call_arguments(resolver, call)
-            batch = BatchCall(sdk_call, CallArguments(tuple(arguments.facts)))
-            batch_calls.append(batch)
-            built.requests.extend(builder.batch_requests(arguments, batch))
-        else:
-            request = builder.request(_call_arguments(resolver, call), call)
-            built.requests.append(request)
-        if builder.unknown_reasons:
-            built.unknown_sites.append(UnknownCall(call, sdk_call.method, builder.unknown_reasons))
-    built.module_facts = module_facts(wrapper, path, index, resolver, batch_calls, text)
-    return built
-
-
-@dataclass
-class _Argument:
     name: str
     value: Value
     arg: Optional[cst.Arg]  # written at the call; None when it came from a splat
@@ -111,25 +63,27 @@ class _Argument:
 
 
 @dataclass
-class _Arguments:
-    by_name: Dict[str, _Argument]
+class RequestArguments:
+    """The keywords of one request, by name, as `RequestBuilder.request` reads them."""
+
+    by_name: Dict[str, RequestArgument]
     unknown_splat: bool = False
     splat_descriptions: List[str] = field(default_factory=list)
     facts: List[Argument] = field(default_factory=list)  # every argument, repeats included
 
 
-def _call_arguments(resolver: Resolver, call: cst.Call) -> _Arguments:
-    arguments = _Arguments({})
+def call_arguments(resolver: Resolver, call: cst.Call) -> RequestArguments:
+    arguments = RequestArguments({})
     for arg in call.args:
         if arg.keyword is not None:
             value = resolver.resolve(arg.value)
-            arguments.by_name[arg.keyword.value] = _Argument(arg.keyword.value, value, arg, arg.value)
+            arguments.by_name[arg.keyword.value] = RequestArgument(arg.keyword.value, value, arg, arg.value)
             arguments.facts.append(keyword_argument(arg, value))
         elif arg.star == "**":
             spread = resolver.resolve(arg.value)
             if isinstance(spread, DictVal):
                 for entry in spread.entries:
-                    arguments.by_name[entry.key] = _Argument(entry.key, entry.value, None, entry_value_node(entry))
+                    arguments.by_name[entry.key] = RequestArgument(entry.key, entry.value, None, entry_value_node(entry))
                     arguments.facts.append(entry_argument(entry, ArgumentSource.SPLAT))
                 if not spread.complete:
                     arguments.unknown_splat = True
@@ -141,10 +95,10 @@ def _call_arguments(resolver: Resolver, call: cst.Call) -> _Arguments:
     return arguments
 
 
-def _dict_arguments(params: DictVal) -> _Arguments:
-    arguments = _Arguments({})
+def dict_arguments(params: DictVal) -> RequestArguments:
+    arguments = RequestArguments({})
     for entry in params.entries:
-        arguments.by_name[entry.key] = _Argument(entry.key, entry.value, None, entry_value_node(entry))
+        arguments.by_name[entry.key] = RequestArgument(entry.key, entry.value, None, entry_value_node(entry))
         arguments.facts.append(entry_argument(entry, ArgumentSource.BATCH_PARAMS))
     if not params.complete:
         arguments.unknown_splat = True
@@ -152,14 +106,17 @@ def _dict_arguments(params: DictVal) -> _Arguments:
     return arguments
 
 
-class _RequestBuilder:
+class RequestBuilder:
+    """Turns one call's `RequestArguments` into a `Request` (segments, markers, repetition,
+    prefix facts); `unknown_reasons` collects what could not be judged (`--explain-unknown`)."""
+
     def __init__(self, resolver: Resolver, conversations: ConversationAnalyzer, call: SdkCall):
         self.resolver = resolver
         self.conversations = conversations
         self.call = call
         self.unknown_reasons: List[str] = []
 
-    def batch_requests(self, arguments: _Arguments, batch: BatchCall) -> List[Request]:
+    def batch_requests(self, arguments: RequestArguments, batch: BatchCall) -> List[Request]:
         call = self.call.node
         assert call is not None
         requests_arg = arguments.by_name.get("requests")
@@ -175,7 +132,7 @@ class _RequestBuilder:
                     if isinstance(params, DictVal):
                         node = params.node or item.node or call
                         repeated = value.origin == Origin.COMPREHENSION or len(value.items) > 1
-                        found.append(self.request(_dict_arguments(params), node, batch=batch, batch_repeats=repeated))
+                        found.append(self.request(dict_arguments(params), node, batch=batch, batch_repeats=repeated))
                         continue
                 self.unknown_reasons.append("a batch request's `params` could not be resolved")
             if not value.complete and not value.items:
@@ -185,7 +142,12 @@ class _RequestBuilder:
         return found
 
     def request(
-        self, arguments: _Arguments, node: cst.CSTNode, batch: Optional[BatchCall] = None, batch_repeats: bool = False
+        self,
+        arguments: RequestArguments,
+        node: cst.CSTNode,
+        batch: Optional[BatchCall] = None,
+        batch_repeats: bool = False,
+        framework_facts: FrameworkFacts = FrameworkFacts(),
     ) -> Request:
         in_batch = batch is not None
         by_name = arguments.by_name
@@ -259,6 +221,7 @@ class _RequestBuilder:
             arguments=call_arguments,
             beta_header=beta_header,
             batch_call=batch,
+            framework_facts=framework_facts,
         )
         return with_prefix_facts(self.conversations.attach(request), self.resolver)
 
@@ -268,7 +231,7 @@ class _RequestBuilder:
             return Segment(name, SegmentForm.UNKNOWN, complete=False, origin=Origin.SPLAT, description="may come from a `**` splat")
         return Segment(name, SegmentForm.ABSENT)
 
-    def _unknown(self, name: str, argument: "_Argument", value: Value) -> Segment:
+    def _unknown(self, name: str, argument: "RequestArgument", value: Value) -> Segment:
         reason = value.reason if isinstance(value, Unknown) and value.reason else "could not be resolved"
         origin = value.origin if isinstance(value, Unknown) else Origin.UNKNOWN
         return Segment(
@@ -277,7 +240,7 @@ class _RequestBuilder:
             arg=argument.arg, node=argument.node,
         )
 
-    def _tools(self, argument: Optional["_Argument"], splat: bool) -> Segment:
+    def _tools(self, argument: Optional["RequestArgument"], splat: bool) -> Segment:
         if argument is None:
             return self._absent("tools", splat)
         value = argument.value
@@ -308,7 +271,7 @@ class _RequestBuilder:
             arg=argument.arg, node=argument.node,
         )
 
-    def _system(self, argument: Optional["_Argument"], splat: bool) -> Segment:
+    def _system(self, argument: Optional["RequestArgument"], splat: bool) -> Segment:
         if argument is None:
             return self._absent("system", splat)
         value = argument.value
@@ -325,7 +288,7 @@ class _RequestBuilder:
             return Segment("system", SegmentForm.ABSENT, arg=argument.arg)
         return self._unknown("system", argument, value)
 
-    def _messages(self, argument: Optional["_Argument"], splat: bool) -> Segment:
+    def _messages(self, argument: Optional["RequestArgument"], splat: bool) -> Segment:
         if argument is None:
             return self._absent("messages", splat)
         value = argument.value
@@ -480,7 +443,7 @@ NAMED_ORIGINS = (
 )
 
 
-def _origin_of(argument: "_Argument", value: Value) -> Origin:
+def _origin_of(argument: "RequestArgument", value: Value) -> Origin:
     if argument.arg is None:
         return Origin.SPLAT
     node = argument.node
@@ -494,7 +457,7 @@ def _origin_of(argument: "_Argument", value: Value) -> Origin:
     return Origin.LITERAL
 
 
-def _describe(resolver: Resolver, argument: "_Argument") -> str:
+def _describe(resolver: Resolver, argument: "RequestArgument") -> str:
     if argument.node is None:
         return f"`{argument.name}`"
     return f"`{resolver.short(argument.node)}`"

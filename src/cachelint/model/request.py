@@ -16,6 +16,7 @@ import libcst as cst
 from cachelint.resolve.text import Origin, Piece, Staticness, TextValue
 from cachelint.model.conversation_facts import ConversationHistory, LoopKind
 from cachelint.model.calls import BetaHeader, CallArguments
+from cachelint.model.frameworks import Framework, FrameworkFacts
 
 
 def _node_field():
@@ -132,6 +133,9 @@ class SdkCall:
     client_description: str = ""  # e.g. "`client` (anthropic.Anthropic)"
     node: Optional[cst.Call] = _node_field()
     func_node: Optional[cst.CSTNode] = _node_field()  # the callee expression (`client.messages.create`)
+    # The library the call goes through; `platform` is then the route it takes to the model
+    # (LiteLLM's `bedrock/` prefix, a Bedrock client, ...).
+    framework: Framework = Framework.ANTHROPIC_SDK
 
     @property
     def is_beta(self) -> bool:
@@ -204,6 +208,7 @@ class Request:
     arguments: CallArguments = CallArguments()  # every argument as sent (the params' entries in a batch)
     beta_header: Optional[BetaHeader] = None  # the `extra_headers` entry `beta_headers` come from
     batch_call: Optional["BatchCall"] = None  # the `messages.batches.create` call this request is part of
+    framework_facts: FrameworkFacts = FrameworkFacts()  # what a framework front-end adds (CL5xx)
 
     @property
     def segments(self) -> Tuple[Segment, Segment, Segment]:

@@ -25,7 +25,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from cachelint.core.options import AnalysisOptions
-from cachelint.model.build import build_requests
+from cachelint.model.requests import build_requests
 from cachelint.model.request import Request
 from cachelint.resolve.project import project_for
 from cachelint.syntax.positions import LazyPositions

@@ -93,7 +93,7 @@ def _built_for(resolver: Resolver):
     cached = resolver.built_requests
     if cached is None:
         from cachelint.core.options import AnalysisOptions
-        from cachelint.model.build import build_requests
+        from cachelint.model.requests import build_requests
 
         cached = build_requests(resolver.wrapper, resolver.path, AnalysisOptions(), resolver.project)
         resolver.built_requests = cached
@@ -123,13 +123,13 @@ def _bind(caller_resolver: Resolver, wrapper_resolver: Resolver, function: cst.F
         return None
     arg_nodes = _argument_nodes(caller, function, skip_self)
     from cachelint.model.conversation import ConversationAnalyzer
-    from cachelint.model.build import _call_arguments, _RequestBuilder
+    from cachelint.model.build import call_arguments, RequestBuilder
 
     bound = wrapper_resolver.with_bindings(bindings)
-    builder = _RequestBuilder(bound, ConversationAnalyzer(bound), original.call)
+    builder = RequestBuilder(bound, ConversationAnalyzer(bound), original.call)
     call = original.call.node
     assert call is not None
-    request = builder.request(_call_arguments(bound, call), call)
+    request = builder.request(call_arguments(bound, call), call)
     segments = {}
     for segment in (request.tools, request.system, request.messages):
         segments[segment.name] = _relocate(segment, arg_nodes, wrapper_resolver)

@@ -74,7 +74,7 @@ class Resolver(NameResolution, CallResolution, FileResolution):
         self._text = text
         # Per-module answers the later stages keep with the module's resolver (shared by the
         # resolvers `with_bindings` makes), so each is worked out once per module:
-        # the model's BuiltRequests of the module (model.build / model.wrappers),
+        # the model's BuiltRequests of the module (model.requests / model.wrappers),
         self.built_requests: Optional[Any] = None
         # its requests by the functions they are inside (model.wrappers),
         self.requests_by_function: Optional[Dict[cst.FunctionDef, List[Any]]] = None

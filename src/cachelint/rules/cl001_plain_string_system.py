@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from cachelint.core.diagnostics import Applicability
 from cachelint.fix.intents import FixSpec
+from cachelint.model.frameworks import Framework
+from cachelint.fix.spelling import BreakpointPlace, framework_breakpoint_fix
 from cachelint.fix.markers import as_cached_block_list
 from cachelint.fix.split import split_into_blocks
 from cachelint.model.request import Request, SegmentForm
@@ -231,6 +233,8 @@ class PlainStringSystem(Rule):
                    noqa_node=request.call.node)
 
     def _fix(self, request: Request, ctx):
+        if request.call.framework is not Framework.ANTHROPIC_SDK:
+            return framework_breakpoint_fix(ctx, request, BreakpointPlace.SYSTEM)
         expression = request.prefix.system_expression
         if expression is None:
             return None

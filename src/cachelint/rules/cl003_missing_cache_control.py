@@ -4,6 +4,8 @@ from typing import Optional
 
 from cachelint.core.diagnostics import Applicability
 from cachelint.fix.intents import FixSpec
+from cachelint.model.frameworks import Framework
+from cachelint.fix.spelling import BreakpointPlace, framework_breakpoint_fix
 from cachelint.fix.markers import add_marker
 from cachelint.model.request import Block, Request, SegmentForm
 from cachelint.resolve.text import Staticness
@@ -214,6 +216,8 @@ class MissingCacheControl(Rule):
                    fix=self._fix(ctx, request, last), cost=ctx.cost(tokens, request.model), noqa_node=request.call.node)
 
     def _fix(self, ctx, request: Request, block: Block) -> Optional[FixSpec]:
+        if request.call.framework is not Framework.ANTHROPIC_SDK:
+            return framework_breakpoint_fix(ctx, request, BreakpointPlace.LAST_STATIC_BLOCK, block)
         if not request.prefix.of(block).dict_literal:
             return FixSpec("Add `cache_control` to the last static block", Applicability.DISPLAY_ONLY)
         edit = add_marker(ctx, block.node)

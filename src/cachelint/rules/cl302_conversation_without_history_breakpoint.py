@@ -11,6 +11,8 @@ from cachelint.fix.markers import EPHEMERAL
 from cachelint.rules._shared import size_gate, tokens_phrase
 from cachelint.fix.arguments import keyword_after_last_argument
 from cachelint.fix.intents import FixSpec
+from cachelint.model.frameworks import Framework
+from cachelint.fix.spelling import BreakpointPlace, framework_breakpoint_fix
 from cachelint.rules.base import Example, Rule
 
 # Top-level `cache_control=` (automatic caching) arrived in anthropic 0.83.0.
@@ -274,6 +276,8 @@ def _markers_may_be_added_elsewhere(ctx, request: Request, history: Conversation
 
 
 def _fix(ctx, request: Request) -> FixSpec:
+    if request.call.framework is not Framework.ANTHROPIC_SDK:
+        return framework_breakpoint_fix(ctx, request, BreakpointPlace.HISTORY)
     reason = _no_automatic_caching(ctx, request)
     if reason is None:
         insertion = keyword_after_last_argument(ctx, request.call.node, TOP_LEVEL)

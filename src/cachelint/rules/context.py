@@ -63,7 +63,7 @@ class RuleContext:
         options: AnalysisOptions,
         *,
         resolver=None,  # values.Resolver, when the file has SDK calls (or calls wrappers)
-        built=None,  # build.BuiltRequests: the file's request model
+        built=None,  # requests.BuiltRequests: the file's request model
         wrapper_call: Optional[WrapperCall] = None,  # checking a wrapper's request at its caller
     ):
         self.module = module

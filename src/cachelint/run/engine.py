@@ -11,7 +11,7 @@ from libcst.metadata import MetadataWrapper
 
 from cachelint.core.diagnostics import Diagnostic, Location, UnknownSite
 from cachelint.core.options import AnalysisOptions
-from cachelint.model.build import build_requests
+from cachelint.model.requests import build_requests
 from cachelint.model.wrappers import wrapper_requests
 from cachelint.resolve.resolver import Resolver
 from cachelint.rules import RULES

@@ -89,8 +89,23 @@ def has_module_rule_marker(data: bytes) -> bool:
     return beta in data and _CLIENT_HEADERS_KEYWORD in data
 
 
+# Every module that sends a request through a framework front-end (`model.frontends`) names its
+# framework: an import, a constructor, a service name. Each front-end's own `words` must be
+# among these (tests/model/test_frontends.py checks it), so no framework call is prefiltered away.
+FRAMEWORK_WORDS = (b"litellm", b"langchain", b"bedrock", b"pydantic_ai", b"instructor")
+_FRAMEWORK_WORD = re.compile(b"|".join(re.escape(word) for word in FRAMEWORK_WORDS))
+
+
+def may_contain_framework_calls(data: bytes) -> bool:
+    """False only when `data` names none of the frameworks cachelint has a front-end for."""
+    return _FRAMEWORK_WORD.search(data) is not None
+
+
 def may_contain_requests(data: bytes) -> bool:
-    """False only when `data` certainly holds no request-shaped SDK call in its code."""
+    """False only when `data` certainly holds no request: no request-shaped SDK call in its
+    code and no mention of a framework with a front-end."""
+    if may_contain_framework_calls(data):
+        return True
     match = find_chain(data, 0)
     if match is None:
         return False

@@ -1,0 +1,49 @@
+"""A breakpoint in the spelling of the library that sends the request.
+
+The core rules (CL001, CL003, CL302, ...) decide WHERE a breakpoint belongs; for the Anthropic
+SDK they build the edit themselves. For a request recognised by a framework front-end the edit
+is the framework's own (a message-level `cache_control` in LiteLLM, a `cachePoint` block on
+Bedrock Converse, `cache_control=` on `ChatAnthropic.invoke`, `anthropic_cache=True` in
+pydantic-ai settings): each framework's fix module registers its `breakpoint_fix` in
+`SPELLINGS`, and the rules ask `framework_breakpoint_fix`. A framework without a safe spelling
+for that place gets display-only advice, never the SDK's edit.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Callable, Dict, Optional
+
+from cachelint.core.diagnostics import Applicability
+from cachelint.fix.intents import FixSpec
+from cachelint.fix.source import SourceFile
+from cachelint.model.frameworks import Framework
+from cachelint.model.request import Block, Request
+
+
+class BreakpointPlace(str, enum.Enum):
+    """Where the rule wants the breakpoint."""
+
+    SYSTEM = "the end of the system prompt"  # CL001: a plain system prompt
+    LAST_STATIC_BLOCK = "the last static block of the prefix"  # CL003, CL201: `block` names it
+    HISTORY = "the newest turn of the conversation"  # CL302
+
+
+# (source, request, place, block) -> the framework's fix, or None when it has no edit to offer.
+BreakpointSpelling = Callable[[SourceFile, Request, BreakpointPlace, Optional[Block]], Optional[FixSpec]]
+
+SPELLINGS: Dict[Framework, BreakpointSpelling] = {}
+
+
+def framework_breakpoint_fix(
+    source: SourceFile, request: Request, place: BreakpointPlace, block: Optional[Block] = None
+) -> FixSpec:
+    """The fix for a request sent through a framework (never the Anthropic SDK: its rules spell
+    their own)."""
+    framework = request.call.framework
+    assert framework is not Framework.ANTHROPIC_SDK, "SDK requests are fixed by the rule itself"
+    spelling = SPELLINGS.get(framework)
+    fix = spelling(source, request, place, block) if spelling is not None else None
+    if fix is not None:
+        return fix
+    return FixSpec(f"Add a breakpoint at {place.value}, in {framework.display_name}'s own spelling", Applicability.DISPLAY_ONLY)
