@@ -5,7 +5,8 @@ SDK they build the edit themselves. For a request recognised by a framework fron
 is the framework's own (a message-level `cache_control` in LiteLLM, a `cachePoint` block on
 Bedrock Converse, `cache_control=` on `ChatAnthropic.invoke`, `anthropic_cache=True` in
 pydantic-ai settings): each framework's fix module registers its `breakpoint_fix` in
-`SPELLINGS`, and the rules ask `framework_breakpoint_fix`. A framework without a safe spelling
+`SPELLINGS` (and the edit that moves a marker it drops to where it works in `RELOCATIONS`), and
+the rules ask `framework_breakpoint_fix` / `dropped_marker_fix`. A framework without a safe spelling
 for that place gets display-only advice, never the SDK's edit.
 """
 
@@ -17,7 +18,7 @@ from typing import Callable, Dict, Optional
 from cachelint.core.diagnostics import Applicability
 from cachelint.fix.intents import FixSpec
 from cachelint.fix.source import SourceFile
-from cachelint.model.frameworks import Framework
+from cachelint.model.frameworks import DroppedMarker, Framework
 from cachelint.model.request import Block, Request
 
 
@@ -47,3 +48,16 @@ def framework_breakpoint_fix(
     if fix is not None:
         return fix
     return FixSpec(f"Add a breakpoint at {place.value}, in {framework.display_name}'s own spelling", Applicability.DISPLAY_ONLY)
+
+
+# (source, request, dropped) -> the edit moving a dropped marker (CL501) to the framework's
+# working spelling, or None when there is no edit that keeps the text sent the same.
+DroppedMarkerFix = Callable[[SourceFile, Request, DroppedMarker], Optional[FixSpec]]
+
+RELOCATIONS: Dict[Framework, DroppedMarkerFix] = {}
+
+
+def dropped_marker_fix(source: SourceFile, request: Request, dropped: DroppedMarker) -> Optional[FixSpec]:
+    """CL501's fix in the framework's spelling, if it registered one."""
+    relocate = RELOCATIONS.get(request.call.framework)
+    return relocate(source, request, dropped) if relocate is not None else None
