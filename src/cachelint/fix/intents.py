@@ -6,6 +6,7 @@ into offset-based `Edit`s once positions are known, and `cachelint.fix.apply` ap
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from typing import Sequence, Union
 
@@ -45,3 +46,11 @@ class FixSpec:
     message: str
     applicability: Applicability
     edits: Sequence[EditSpec] = field(default_factory=list)
+
+
+class BreakpointPlace(str, enum.Enum):
+    """Where the rule wants the breakpoint."""
+
+    SYSTEM = "the end of the system prompt"  # CL001: a plain system prompt
+    LAST_STATIC_BLOCK = "the last static block of the prefix"  # CL003, CL201: `block` names it
+    HISTORY = "the newest turn of the conversation"  # CL302

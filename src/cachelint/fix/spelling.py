@@ -12,27 +12,20 @@ for that place gets display-only advice, never the SDK's edit.
 
 from __future__ import annotations
 
-import enum
 from typing import Callable, Dict, Optional
 
 from cachelint.core.diagnostics import Applicability
-from cachelint.fix.intents import FixSpec
+from cachelint.fix.intents import BreakpointPlace, FixSpec
 from cachelint.fix.source import SourceFile
 from cachelint.model.frameworks import DroppedMarker, Framework
 from cachelint.model.request import Block, Request
 
 
-class BreakpointPlace(str, enum.Enum):
-    """Where the rule wants the breakpoint."""
-
-    SYSTEM = "the end of the system prompt"  # CL001: a plain system prompt
-    LAST_STATIC_BLOCK = "the last static block of the prefix"  # CL003, CL201: `block` names it
-    HISTORY = "the newest turn of the conversation"  # CL302
-
-
 # (source, request, place, block) -> the framework's fix, or None when it has no edit to offer.
 BreakpointSpelling = Callable[[SourceFile, Request, BreakpointPlace, Optional[Block]], Optional[FixSpec]]
 
+# Each framework's fix module (`fix/<framework>.py`, importing only `fix.intents` and the
+# builders) is imported here and registers itself in one line.
 SPELLINGS: Dict[Framework, BreakpointSpelling] = {}
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 from cachelint.core.diagnostics import Applicability
 from cachelint.fix.intents import FixSpec
 from cachelint.model.frameworks import Framework
-from cachelint.fix.spelling import BreakpointPlace, framework_breakpoint_fix
+from cachelint.fix.intents import BreakpointPlace
+from cachelint.fix.spelling import framework_breakpoint_fix
 from cachelint.fix.markers import as_cached_block_list
 from cachelint.fix.split import split_into_blocks
 from cachelint.model.request import Request, SegmentForm

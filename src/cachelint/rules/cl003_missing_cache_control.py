@@ -5,7 +5,8 @@ from typing import Optional
 from cachelint.core.diagnostics import Applicability
 from cachelint.fix.intents import FixSpec
 from cachelint.model.frameworks import Framework
-from cachelint.fix.spelling import BreakpointPlace, framework_breakpoint_fix
+from cachelint.fix.intents import BreakpointPlace
+from cachelint.fix.spelling import framework_breakpoint_fix
 from cachelint.fix.markers import add_marker
 from cachelint.model.request import Block, Request, SegmentForm
 from cachelint.resolve.text import Staticness

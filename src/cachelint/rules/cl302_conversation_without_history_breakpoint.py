@@ -12,7 +12,8 @@ from cachelint.rules._shared import size_gate, tokens_phrase
 from cachelint.fix.arguments import keyword_after_last_argument
 from cachelint.fix.intents import FixSpec
 from cachelint.model.frameworks import Framework
-from cachelint.fix.spelling import BreakpointPlace, framework_breakpoint_fix
+from cachelint.fix.intents import BreakpointPlace
+from cachelint.fix.spelling import framework_breakpoint_fix
 from cachelint.rules.base import Example, Rule
 
 # Top-level `cache_control=` (automatic caching) arrived in anthropic 0.83.0.
